@@ -13,7 +13,6 @@ BOOK_FLAGS ?= --keep-going
 
 # Jupyter must find the kernel of this environment first, whatever the user has installed.
 export JUPYTER_PATH := $(abspath $(VENV))/share/jupyter
-export MPLBACKEND := Agg
 
 # torch is the CPU build: from a local wheel folder when PIP_FIND_LINKS names one,
 # else from PyTorch's CPU index on Linux (PyPI's Linux wheel is the multi-GB CUDA build).
@@ -43,7 +42,7 @@ data: env
 
 book: env data
 	@start=$$(date +%s); \
-	ECGKIT_PROFILE=$${ECGKIT_PROFILE:-sample} $(BIN)/jupyter-book build . $(BOOK_FLAGS) || exit 1; \
+	ECGKIT_PROFILE=$${ECGKIT_PROFILE:-sample} $(BIN)/jupyter-book build --all . $(BOOK_FLAGS) || exit 1; \
 	echo "Book built in $$(( $$(date +%s) - start )) s. Open $(CURDIR)/_build/html/index.html"
 
 unit: env data

@@ -212,6 +212,17 @@ def ptbxl_labels(db: pd.DataFrame, statements: pd.DataFrame,
     return pd.DataFrame(y, index=db.index, columns=classes)
 
 
+def label_cooccurrence(y: pd.DataFrame) -> pd.DataFrame:
+    """Co-occurrence counts of a binary label matrix: entry (a, b) = records with both a
+    and b; the diagonal holds each class's count. ``y``: (n_records, n_classes) 0/1."""
+    y = pd.DataFrame(y)
+    values = y.to_numpy()
+    if values.ndim != 2 or not np.isin(values, (0, 1)).all():
+        raise ValueError("labels must be a 0/1 matrix (records x classes)")
+    values = values.astype(np.int64)
+    return pd.DataFrame(values.T @ values, index=y.columns, columns=y.columns)
+
+
 def ptbxl_split(db: pd.DataFrame) -> dict[str, pd.Index]:
     """``ecg_id``s of the recommended split: folds 1-8 train, 9 validation, 10 test."""
     fold = db["strat_fold"]

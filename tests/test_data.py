@@ -264,3 +264,10 @@ def test_offline_download_fails_clearly(tmp_path, monkeypatch):
     monkeypatch.setenv("ECGKIT_PHYSIONET_URL", "http://127.0.0.1:9")  # nothing listens there
     with pytest.raises(data.DownloadError, match="ECGKIT_DATA"):
         data.download("mitdb", tmp_path, records=["100"], progress=False)
+
+
+def test_cooccurrence_of_superclasses(db, statements):
+    y = data.ptbxl_labels(db, statements, "superdiagnostic")
+    co = data.label_cooccurrence(y)
+    assert (np.diag(co) == y.sum().values).all() and (co.values == co.values.T).all()
+    assert co.loc["MI", "STTC"] == ((y.MI == 1) & (y.STTC == 1)).sum()
