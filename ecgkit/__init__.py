@@ -14,7 +14,8 @@ from importlib import import_module
 __version__ = "0.1.0"
 
 _SUBMODULES = {"config", "data", "signal", "plot", "train", "metrics", "models",
-               "bench", "transforms", "explain", "beats"}
+               "bench", "transforms", "explain", "beats", "faithfulness", "report",
+               "predict", "io"}
 
 
 def __getattr__(name):

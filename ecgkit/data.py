@@ -29,7 +29,11 @@ import pandas as pd
 
 LEADS = ("I", "II", "III", "aVR", "aVL", "aVF", "V1", "V2", "V3", "V4", "V5", "V6")
 SUPERCLASSES = ("NORM", "MI", "STTC", "CD", "HYP")
-PTBXL_TASKS = ("superdiagnostic", "subdiagnostic", "rhythm", "form", "all")
+PTBXL_TASKS = ("superdiagnostic", "subdiagnostic", "rhythm", "form", "all", "proto_rhythm")
+# ProtoECGNet's rhythm branch (Sethi et al. 2025): the 12 rhythm statements plus four
+# conduction codes that scp_statements.csv files as diagnostic (1AVB, 2AVB, 3AVB, IVCD).
+PROTO_RHYTHM_LABELS = ("SR", "AFIB", "STACH", "SARRH", "SBRAD", "PACE", "SVARR", "BIGU",
+                       "AFLT", "SVTAC", "PSVT", "TRIGU", "1AVB", "2AVB", "3AVB", "IVCD")
 PTBXL_RATES = (100, 500)
 # Recommended split of the dataset's authors (patients never cross folds).
 TRAIN_FOLDS, VAL_FOLDS, TEST_FOLDS = tuple(range(1, 9)), (9,), (10,)
@@ -182,6 +186,11 @@ def _task_mapping(statements: pd.DataFrame, task: str) -> dict[str, str]:
         return {code: code for code in rows.index}
     if task == "all":
         return {code: code for code in statements.index}
+    if task == "proto_rhythm":  # fixed codes, whatever their statement category
+        missing = sorted(set(PROTO_RHYTHM_LABELS) - set(statements.index))
+        if missing:
+            raise ValueError(f"scp_statements.csv lacks the codes {missing}")
+        return {code: code for code in PROTO_RHYTHM_LABELS}
     raise ValueError(f"unknown PTB-XL task {task!r}; choose one of {PTBXL_TASKS}")
 
 
@@ -191,7 +200,8 @@ def ptbxl_labels(db: pd.DataFrame, statements: pd.DataFrame,
 
     Every SCP code listed in a record's ``scp_codes`` counts, whatever its likelihood
     (the rule of Strodthoff et al. 2021). Classes of ``superdiagnostic`` are in the order
-    of :data:`SUPERCLASSES`, other tasks' classes sorted by name.
+    of :data:`SUPERCLASSES`, of ``proto_rhythm`` in that of :data:`PROTO_RHYTHM_LABELS`,
+    other tasks' classes sorted by name.
 
     Returns
     -------
@@ -201,6 +211,7 @@ def ptbxl_labels(db: pd.DataFrame, statements: pd.DataFrame,
     """
     mapping = _task_mapping(statements, task)
     classes = (list(SUPERCLASSES) if task == "superdiagnostic"
+               else list(PROTO_RHYTHM_LABELS) if task == "proto_rhythm"
                else sorted(set(mapping.values())))
     col = {c: j for j, c in enumerate(classes)}
     y = np.zeros((len(db), len(classes)), dtype=np.int8)

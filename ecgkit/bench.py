@@ -1,0 +1,335 @@
+"""Benchmark runs from the command line, one subcommand per dataset.
+
+    python -m ecgkit.bench ptbxl --model resnet1d_wang --task superdiagnostic \\
+        --profile sample --out results.json
+
+``ptbxl`` follows the PTB-XL benchmark protocol (Strodthoff et al. 2021) as far as the
+data on disk allows: folds 1-8 train, 9 validation, 10 test (records without a label for
+the task dropped, via :func:`ecgkit.data.load_ptbxl_task`); band-pass 0.5-40 Hz and
+per-lead standardisation fitted on the training split; by default random 2.5 s crops for
+training and sliding 2.5 s windows (stride 1.25 s, maximum over windows) for validation
+and test (``--protocol crops``), or whole 10 s records (``--protocol full``);
+macro-AUROC on the test fold with a bootstrap 95 % interval.
+
+The JSON result holds the test macro-AUROC and its interval, per-class AUROC and F1
+(classes without a positive or a negative example in the test split are marked
+``"undefined"``, not dropped), the validation macro-AUROC, train time, training and
+inference throughput, peak memory, parameter count, device, the data actually used
+(records per split, of how many) and the training history.
+
+To add a dataset, write ``add_<name>_arguments(parser)`` and ``run_<name>_cli(args) ->
+dict`` and register them in ``SUBCOMMANDS``.
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import math
+import os
+import platform
+import resource
+import sys
+import time
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+__all__ = ["RECIPES", "PUBLISHED", "SUBCOMMANDS", "run_ptbxl", "peak_memory", "main"]
+
+FS = 100  # PTB-XL at 100 Hz
+WINDOW, STRIDE = 250, 125  # 2.5 s crops, 1.25 s stride
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """Training settings of one model (``batch_size`` used with the full profile)."""
+
+    lr: float
+    batch_size: int
+    scheduler: str | None
+    patience: int | None
+    protocol: str
+    pos_weight: str | None = None
+
+
+RECIPES = {
+    # the benchmark: one-cycle to lr 1e-2, AdamW wd 1e-2, batch 128, 2.5 s crops
+    "resnet1d_wang": Recipe(lr=1e-2, batch_size=128, scheduler="onecycle", patience=None,
+                            protocol="crops"),
+    "cnn1d": Recipe(lr=3e-3, batch_size=128, scheduler="onecycle", patience=None,
+                    protocol="crops"),
+    # source 001: AdamW 1e-3, ReduceLROnPlateau(3), early stopping(5), batch 64, sqrt
+    # class weights, whole 10 s records (its attention spans the record)
+    "explainable": Recipe(lr=1e-3, batch_size=64, scheduler="plateau", patience=5,
+                          protocol="full", pos_weight="sqrt"),
+}
+
+# Published test macro-AUROC, on full data (see /reference/benchmarks.md).
+PUBLISHED = {
+    ("resnet1d_wang", "superdiagnostic"): (0.930, "Strodthoff et al. 2021, IEEE JBHI 25(5)"),
+    ("resnet1d_wang", "rhythm"): (0.946, "Strodthoff et al. 2021, IEEE JBHI 25(5)"),
+    ("explainable", "superdiagnostic"): (0.912, "source document 001 (TrustECG); its test "
+                                                "set kept fold-10 records without a "
+                                                "superclass label"),
+}
+
+
+def peak_memory() -> dict:
+    """Peak resident memory of this process (MiB) and, on CUDA, peak allocated GPU memory."""
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    rss_mib = rss / 2**20 if sys.platform == "darwin" else rss / 2**10  # bytes vs KiB
+    out = {"peak_rss_mib": round(rss_mib, 1), "peak_gpu_mib": None}
+    import torch
+
+    if torch.cuda.is_available():
+        out["peak_gpu_mib"] = round(torch.cuda.max_memory_allocated() / 2**20, 1)
+    return out
+
+
+def _finite_or_none(x):
+    """JSON has no NaN: undefined values become null."""
+    if isinstance(x, dict):
+        return {k: _finite_or_none(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_finite_or_none(v) for v in x]
+    if isinstance(x, (float, np.floating)):
+        return float(x) if math.isfinite(x) else None
+    if isinstance(x, np.integer):
+        return int(x)
+    return x
+
+
+@contextlib.contextmanager
+def _explicit_profile():
+    """Let an explicit ``--profile`` win over ``ECGKIT_PROFILE`` (which get_profile prefers)."""
+    saved = os.environ.pop("ECGKIT_PROFILE", None)
+    try:
+        yield
+    finally:
+        if saved is not None:
+            os.environ["ECGKIT_PROFILE"] = saved
+
+
+def _preprocess(task) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    from ecgkit import signal
+
+    X_train, X_val, X_test = (signal.bandpass(X, FS, 0.5, 40.0)
+                              for X in (task.X_train, task.X_val, task.X_test))
+    scaler = signal.LeadStandardizer().fit(X_train)
+    return tuple(scaler.transform(X).astype(np.float32) for X in (X_train, X_val, X_test))
+
+
+def run_ptbxl(model: str = "resnet1d_wang", task: str = "superdiagnostic",
+              epochs: int | None = None, profile: str | None = None,
+              protocol: str | None = None, batch_size: int | None = None,
+              lr: float | None = None, seed: int = 0, device=None, n_bootstrap: int = 100,
+              checkpoint_dir=None, resume: bool = False, progress: bool = True,
+              verbose: bool = True) -> dict:
+    """Train ``model`` on a PTB-XL task and evaluate it on fold 10; returns the result dict.
+
+    Defaults come from ``RECIPES[model]`` and the profile (``epochs``; batch size: the
+    recipe's with the ``full`` profile, the profile's otherwise).
+    """
+    import torch
+    from torch import nn
+
+    from ecgkit import config, data, metrics, train
+    from ecgkit.models import MODELS, get_model
+
+    if model not in MODELS:
+        raise ValueError(f"unknown model {model!r}; choose one of {sorted(MODELS)}")
+    recipe = RECIPES.get(model, RECIPES["cnn1d"])
+    prof = config.get_profile(profile)
+    epochs = epochs or prof.epochs
+    protocol = protocol or recipe.protocol
+    if protocol not in ("crops", "full"):
+        raise ValueError(f"protocol must be 'crops' or 'full', got {protocol!r}")
+    batch_size = batch_size or (recipe.batch_size if prof.name == "full" else prof.batch_size)
+    lr = lr or recipe.lr
+    device = torch.device(device) if device is not None else config.get_device()
+
+    t_load = time.perf_counter()
+    ds = data.load_ptbxl_task(task, rate=FS, max_records=prof.max_records, verbose=False)
+    X_train, X_val, X_test = _preprocess(ds)
+    load_s = time.perf_counter() - t_load
+    if verbose:
+        print(ds.summary())
+    n_classes = len(ds.classes)
+
+    config.seed_everything(seed)
+    net = get_model(model, n_classes=n_classes)
+    pw = train.pos_weight(ds.y_train, recipe.pos_weight) if recipe.pos_weight else None
+    crops = protocol == "crops"
+    with warnings.catch_warnings():
+        # undefined classes on the small splits are reported in the result instead
+        warnings.simplefilter("ignore", metrics.UndefinedMetricWarning)
+        warnings.simplefilter("ignore", UserWarning)
+        history = train.fit(
+            net, (X_train, ds.y_train), (X_val, ds.y_val),
+            loss_fn=nn.BCEWithLogitsLoss(pos_weight=pw), metric_fn=metrics.macro_auroc,
+            monitor="val_macro_auroc", epochs=epochs, batch_size=batch_size, lr=lr,
+            scheduler=recipe.scheduler, patience=recipe.patience, device=device, seed=seed,
+            transform=train.RandomCrop(WINDOW) if crops else None,
+            val_window=(WINDOW, STRIDE) if crops else None, checkpoint_dir=checkpoint_dir,
+            resume=resume, progress=progress, verbose=verbose)
+
+    def scores(X):
+        if crops:
+            return train.sliding_window_predict(net, X, WINDOW, STRIDE, reduce="max",
+                                                device=device)
+        return train.predict(net, X, device=device)
+
+    p_val = scores(X_val)
+    t_inf = time.perf_counter()
+    p_test = scores(X_test)
+    inference_s = time.perf_counter() - t_inf
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", metrics.UndefinedMetricWarning)
+        thresholds = metrics.tune_thresholds(ds.y_val, p_val)
+        test_summary = metrics.auroc_summary(ds.y_test, p_test, ds.classes)
+        val_summary = metrics.auroc_summary(ds.y_val, p_val, ds.classes)
+        report = metrics.classification_report_multilabel(ds.y_test, p_test, ds.classes,
+                                                           thresholds)
+        try:
+            ci = metrics.bootstrap_ci(metrics.macro_auroc, ds.y_test, p_test, n=n_bootstrap,
+                                      seed=seed)
+            ci_note = None
+        except ValueError as err:  # a split too small to resample every class
+            ci, ci_note = None, str(err)
+
+    train_s = float(sum(r["time_s"] for r in history.records))
+    # training phase only (validation excluded), from the per-epoch throughput
+    train_phase_s = sum(len(X_train) / r["train_samples_per_s"] for r in history.records)
+    per_class = [{"class": c, "auroc": row["auroc"], "status": row["status"],
+                  "f1_at_0.5": row["f1@0.5"], "f1_tuned": row["f1@tuned"],
+                  "threshold": row["threshold"], "support": int(row["support"]),
+                  "negatives": int(row["negatives"])}
+                 for c, row in report.drop(index="macro").iterrows()]
+    result = {
+        "benchmark": "ptbxl", "task": task, "model": model, "classes": list(ds.classes),
+        "profile": prof.name, "seed": seed,
+        "protocol": {
+            "split": "strat_fold 1-8 train, 9 validation, 10 test; records without a label "
+                     "for the task dropped",
+            "preprocessing": "bandpass 0.5-40 Hz (Butterworth order 4, zero phase), per-lead "
+                             "standardisation fitted on the training split",
+            "input": ("random 2.5 s crops in training; sliding 2.5 s windows, stride 1.25 s, "
+                      "max over windows at validation and test") if crops
+                     else "whole 10 s records",
+            "sampling_rate_hz": FS, "loss": "BCEWithLogits"
+            + (f", pos_weight {recipe.pos_weight}" if recipe.pos_weight else ""),
+            "optimizer": f"AdamW lr {lr:g} weight_decay 0.01", "scheduler": recipe.scheduler,
+            "early_stopping_patience": recipe.patience, "epochs": epochs,
+            "batch_size": batch_size, "model_selection": "best validation macro-AUROC",
+        },
+        "data": {"summary": ds.summary(), "counts": ds.counts,
+                 "records": {"train": len(X_train), "val": len(X_val), "test": len(X_test)},
+                 "positives": {s: dict(zip(ds.classes, getattr(ds, f"y_{s}").sum(0).astype(int)
+                                           .tolist())) for s in ("train", "val", "test")}},
+        "test": {
+            "macro_auroc": test_summary["macro_auroc"],
+            "ci95": [ci.low, ci.high] if ci else None, "ci_note": ci_note,
+            "n_bootstrap": n_bootstrap, "n_defined_classes": test_summary["n_defined"],
+            "n_classes": test_summary["n_classes"], "undefined_classes": test_summary["undefined"],
+            "macro_f1_at_0.5": report.loc["macro", "f1@0.5"],
+            "macro_f1_tuned": report.loc["macro", "f1@tuned"],
+            "per_class": per_class,
+        },
+        "val": {"macro_auroc": val_summary["macro_auroc"],
+                "n_defined_classes": val_summary["n_defined"],
+                "undefined_classes": val_summary["undefined"]},
+        "best_epoch": history.best_epoch, "epochs_run": len(history),
+        "stopped_early": history.stopped_early,
+        "parameters": train.count_parameters(net),
+        "timing": {"data_load_and_preprocess_s": load_s, "train_time_s": train_s,
+                   "train_samples_per_s": len(X_train) * len(history) / train_phase_s,
+                   "inference_s": inference_s,
+                   "inference_records_per_s": len(X_test) / inference_s},
+        "memory": peak_memory(),
+        "device": str(device), "torch": torch.__version__, "python": platform.python_version(),
+        "cpu_threads": torch.get_num_threads(),
+        "history": [{k: v for k, v in r.items()} for r in history.records],
+    }
+    if (model, task) in PUBLISHED:
+        value, source = PUBLISHED[(model, task)]
+        result["published"] = {"macro_auroc": value, "source": source,
+                               "note": "published, on full data (about 17k training "
+                                       "records); not comparable with a subset run"}
+    return _finite_or_none(result)
+
+
+# ---------------------------------------------------------------------------- command line
+def add_ptbxl_arguments(p: argparse.ArgumentParser) -> None:
+    from ecgkit.models import MODELS
+
+    p.add_argument("--model", default="resnet1d_wang", choices=sorted(MODELS))
+    p.add_argument("--task", default="superdiagnostic", choices=["superdiagnostic", "rhythm",
+                                                                  "subdiagnostic", "form", "all"])
+    p.add_argument("--epochs", type=int, default=None, help="default: the profile's")
+    p.add_argument("--profile", choices=["smoke", "sample", "full"], default=None,
+                   help="default: $ECGKIT_PROFILE or 'sample'; an explicit value wins")
+    p.add_argument("--protocol", choices=["crops", "full"], default=None,
+                   help="2.5 s crops + sliding windows, or whole records (default: model's)")
+    p.add_argument("--batch-size", type=int, default=None)
+    p.add_argument("--lr", type=float, default=None)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--device", default=None, help="cpu, cuda, mps (default: best available)")
+    p.add_argument("--bootstrap", type=int, default=100, help="bootstrap resamples for the CI")
+    p.add_argument("--checkpoint-dir", default=None)
+    p.add_argument("--resume", action="store_true")
+    p.add_argument("--no-progress", action="store_true")
+    p.add_argument("--out", default=None, help="write the JSON result here")
+
+
+def run_ptbxl_cli(args: argparse.Namespace) -> dict:
+    ctx = _explicit_profile() if args.profile else contextlib.nullcontext()
+    with ctx:
+        return run_ptbxl(model=args.model, task=args.task, epochs=args.epochs,
+                         profile=args.profile, protocol=args.protocol,
+                         batch_size=args.batch_size, lr=args.lr, seed=args.seed,
+                         device=args.device, n_bootstrap=args.bootstrap,
+                         checkpoint_dir=args.checkpoint_dir, resume=args.resume,
+                         progress=not args.no_progress)
+
+
+# name -> (add arguments, run) ; another dataset = one more entry
+SUBCOMMANDS: dict[str, tuple[Callable, Callable]] = {
+    "ptbxl": (add_ptbxl_arguments, run_ptbxl_cli),
+}
+
+from ecgkit.bench_mitbih import add_mitbih_arguments, run_mitbih_cli  # noqa: E402
+SUBCOMMANDS["mitbih"] = (add_mitbih_arguments, run_mitbih_cli)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m ecgkit.bench",
+                                     description="Train and evaluate a model on a benchmark.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, (add_arguments, _) in SUBCOMMANDS.items():
+        add_arguments(sub.add_parser(name, help=f"{name} benchmark"))
+    args = parser.parse_args(argv)
+    result = SUBCOMMANDS[args.command][1](args)
+    text = json.dumps(result, indent=2)
+    out = getattr(args, "out", None)
+    if out:
+        Path(out).parent.mkdir(parents=True, exist_ok=True)
+        Path(out).write_text(text)
+        print(f"wrote {out}")
+    test = result.get("test", {})
+    ci = test.get("ci95")
+    auroc = test.get("macro_auroc")
+    ci_text = f"95% CI {ci[0]:.3f}-{ci[1]:.3f}" if ci else "no CI"
+    print(f"{result.get('model')} on {result.get('benchmark')}/{result.get('task')}: test "
+          f"macro-AUROC {auroc if auroc is None else round(auroc, 3)} ({ci_text}) over "
+          f"{test.get('n_defined_classes')} of {test.get('n_classes')} classes")
+    if not out:
+        print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,357 @@
+"""MIT-BIH heartbeat benchmark: ``python -m ecgkit.bench mitbih --split inter|intra``.
+
+Protocol
+--------
+* Beats: every annotated beat of the 44 non-paced records (AAMI excludes the four
+  paced ones), MLII lead picked by name, band-pass 0.5-40 Hz, resampled to 180 Hz,
+  window 0.25 s before to 0.45 s after the R peak (:class:`ecgkit.beats.BeatSpec`),
+  z-scored per beat; the record's median beat as a second channel; five RR features
+  divided by the record's mean RR (:func:`ecgkit.beats.model_inputs`).
+* Splits: ``inter`` = train on DS1, test on DS2 (de Chazal et al. 2004; no patient on
+  both sides); ``intra`` = random 80/20 beat split stratified by class (document 004's
+  protocol; every patient on both sides). A random 10 % of the training side is held
+  out for validation (it selects the epoch); the test side is never seen in training.
+* Training (:func:`ecgkit.train.fit`, one engine for the course): AdamW with a
+  one-cycle schedule, class imbalance handled twice, mildly: a weighted sampler drawing
+  each class in proportion to the square root of its count, and cross-entropy with
+  square-root class weights.
+* Metrics (AAMI): per-class sensitivity, positive predictive value (+P) and F1,
+  confusion matrix, accuracy, macro-F1 over N, S, V, F, and the S sensitivity without
+  record 232 (which holds about 75 % of DS2's S beats). F and Q are too few to judge.
+
+``--model gbm`` trains the non-deep reference instead: scikit-learn's histogram
+gradient boosting on 32 points of the beat plus the five RR features (seconds to train).
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import platform
+import time
+import warnings
+from dataclasses import asdict, dataclass, replace
+
+import numpy as np
+
+__all__ = ["MitbihRecipe", "RECIPES", "PUBLISHED", "split_indices", "train_cnnlstm",
+           "predict_beats", "train_gbm", "run_mitbih", "add_mitbih_arguments",
+           "run_mitbih_cli", "MODELS"]
+
+MODELS = ("cnnlstm", "gbm")
+
+
+@dataclass(frozen=True)
+class MitbihRecipe:
+    """Training budget and settings of the CNN-LSTM.
+
+    ``samples_per_epoch`` beats are drawn (with replacement, by the weighted sampler) per
+    epoch; None draws as many as the training side holds. ``max_train_beats`` caps the
+    training side (a random, class-stratified subset) for the quick profiles.
+    """
+
+    epochs: int = 8
+    samples_per_epoch: int | None = None
+    batch_size: int = 128
+    lr: float = 3e-3
+    weight_decay: float = 1e-2
+    sampler: str | None = "sqrt"        # make_weighted_sampler kind, or None (shuffle)
+    loss_weights: str | None = "sqrt"   # train.class_weights kind, or None
+    normalize: str = "zscore"
+    rr: bool = True
+    rr_path: str = "dense"              # CNNLSTM rr_path: "dense" or "linear"
+    median_beat: bool = True
+    val_fraction: float = 0.1
+    max_train_beats: int | None = None
+
+
+# Budgets per profile. "full" is the benchmark (at most 10 min per split on 2 CPU cores);
+# "sample" is what the book trains (under 2 minutes per split); "smoke" checks the code.
+RECIPES = {
+    "full": MitbihRecipe(epochs=10),
+    "sample": MitbihRecipe(epochs=3, samples_per_epoch=12000, max_train_beats=30000),
+    "smoke": MitbihRecipe(epochs=1, samples_per_epoch=512, batch_size=64,
+                          max_train_beats=3000),
+}
+
+PUBLISHED = {
+    "inter": [{"accuracy": 0.862, "source": "de Chazal et al. 2004, linear discriminants"},
+              {"accuracy": 0.945, "source": "Mondejar-Guerra et al. 2019, ensemble of SVMs"}],
+    "intra": [{"accuracy": 0.968, "source": "source document 004, CNN-LSTM (Kaggle beats, "
+                                            "125 Hz, paced records included as Q)"},
+              {"accuracy": 0.934, "source": "Kachuee et al. 2018"}],
+}
+
+
+def split_indices(table, split: str, seed: int = 0, val_fraction: float = 0.1,
+                  max_train_beats: int | None = None) -> dict[str, np.ndarray]:
+    """Indices ``train``, ``val`` and ``test`` of a beat table for one split.
+
+    ``val`` is a random, class-stratified ``val_fraction`` of the training side (for the
+    inter-patient split: beats of DS1 patients, so it measures fit, not transfer).
+    ``max_train_beats`` caps the training part by a stratified random subset.
+    """
+    from sklearn.model_selection import train_test_split
+
+    from ecgkit import beats
+
+    train, test = beats.split_beats(table, split, seed=seed)
+    y = table.y()
+
+    def stratified(idx, size):
+        counts = np.bincount(y[idx])
+        strat = y[idx] if counts[counts > 0].min() >= 2 else None
+        return train_test_split(idx, test_size=size, random_state=seed, stratify=strat)
+
+    train, val = stratified(train, val_fraction)
+    if max_train_beats is not None and len(train) > max_train_beats:
+        _, train = stratified(train, max_train_beats)
+    return {"train": np.sort(train), "val": np.sort(val), "test": np.sort(test)}
+
+
+def macro_f1_nsvf(y_true, probs) -> float:
+    from ecgkit import beats
+
+    return beats.aami_summary(y_true, np.asarray(probs).argmax(1))["macro_f1_nsvf"] or 0.0
+
+
+def train_cnnlstm(X, y, train_idx, val_idx, recipe: MitbihRecipe = RECIPES["full"],
+                  seed: int = 0, device=None, progress: bool = False, verbose: bool = True):
+    """Train a :class:`~ecgkit.models.cnnlstm.CNNLSTM` on beats with :func:`ecgkit.train.fit`.
+
+    Parameters
+    ----------
+    X : float32 (n, channels, L + n_rr), from :func:`ecgkit.beats.model_inputs`.
+    y : int64 (n,), AAMI class indices.
+    train_idx, val_idx : rows to train on and to select the epoch with (best validation
+        macro-F1 over N, S, V, F).
+    recipe : budget and imbalance handling.
+
+    Returns
+    -------
+    (model, history, train_seconds)
+    """
+    import torch
+    from torch import nn
+
+    from ecgkit import config, data, train
+    from ecgkit.models.cnnlstm import CNNLSTM
+
+    n_rr = 5 if recipe.rr else 0
+    config.seed_everything(seed)
+    model = CNNLSTM(n_classes=len(data.AAMI_CLASSES), n_leads=X.shape[1], n_rr=n_rr,
+                    rr_path=recipe.rr_path)
+    y_train = y[train_idx]
+    sampler = None
+    if recipe.sampler is not None:
+        sampler = train.make_weighted_sampler(
+            y_train, num_samples=recipe.samples_per_epoch or len(train_idx),
+            kind=recipe.sampler, generator=torch.Generator().manual_seed(seed))
+    elif recipe.samples_per_epoch is not None:
+        sampler = torch.utils.data.RandomSampler(
+            range(len(train_idx)), replacement=True, num_samples=recipe.samples_per_epoch,
+            generator=torch.Generator().manual_seed(seed))
+    weight = None
+    if recipe.loss_weights is not None:
+        with warnings.catch_warnings():  # an absent class (Q in small tables) gets 0
+            warnings.simplefilter("ignore", UserWarning)
+            weight = train.class_weights(y_train, recipe.loss_weights,
+                                         n_classes=len(data.AAMI_CLASSES))
+    t0 = time.perf_counter()
+    history = train.fit(
+        model, (X[train_idx], y_train), (X[val_idx], y[val_idx]),
+        loss_fn=nn.CrossEntropyLoss(weight=weight), metric_fn=macro_f1_nsvf,
+        monitor="val_macro_f1_nsvf", mode="max", epochs=recipe.epochs,
+        batch_size=recipe.batch_size, lr=recipe.lr, weight_decay=recipe.weight_decay,
+        scheduler="onecycle", patience=None, device=device, sampler=sampler, seed=seed,
+        progress=progress, verbose=verbose)
+    return model, history, time.perf_counter() - t0
+
+
+def predict_beats(model, X, batch_size: int = 1024, device=None) -> tuple[np.ndarray, float]:
+    """Softmax probabilities ``(n, 5)`` of a beat model, and the seconds it took."""
+    from ecgkit import train
+
+    t0 = time.perf_counter()
+    probs = train.predict(model, X, batch_size=batch_size, device=device,
+                          activation="softmax")
+    return probs, time.perf_counter() - t0
+
+
+def train_gbm(features, y, seed: int = 0, class_weight: str | None = "sqrt",
+              max_iter: int = 150):
+    """Histogram gradient boosting on flat beat features (:func:`ecgkit.beats.beat_features`).
+
+    ``class_weight="sqrt"`` weighs each beat by ``sqrt(n_max / n_class)`` (square-root
+    balancing; full balancing lets the 8 Q beats of DS1 and the F beats of one record,
+    208, pull thousands of N beats into F). Returns the fitted classifier.
+    """
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    y = np.asarray(y)
+    weights = None
+    if class_weight == "sqrt":
+        counts = np.bincount(y).astype(float)
+        per_class = np.sqrt(counts.max() / np.where(counts > 0, counts, np.inf))
+        weights = per_class[y]
+    elif class_weight is not None:
+        raise ValueError(f"class_weight must be 'sqrt' or None, got {class_weight!r}")
+    clf = HistGradientBoostingClassifier(max_iter=max_iter, learning_rate=0.1,
+                                         random_state=seed)
+    return clf.fit(features, y, sample_weight=weights)
+
+
+def _gbm_proba(clf, features) -> np.ndarray:
+    """(n, 5) probabilities even when a class was absent from training."""
+    from ecgkit import data
+
+    probs = np.zeros((len(features), len(data.AAMI_CLASSES)), dtype=np.float32)
+    probs[:, clf.classes_] = clf.predict_proba(features)
+    return probs
+
+
+def run_mitbih(split: str = "inter", model: str = "cnnlstm", profile: str | None = None,
+               epochs: int | None = None, seed: int = 0, device=None, rr_path: str | None = None,
+               recipe: MitbihRecipe | None = None, progress: bool = False,
+               verbose: bool = True, return_predictions: bool = False) -> dict:
+    """Train and test a beat classifier on one MIT-BIH split; returns the JSON-ready result.
+
+    ``recipe`` defaults to ``RECIPES[profile]``; ``epochs`` overrides its epochs. With
+    ``return_predictions=True`` the result also holds (not JSON-ready) ``"_predictions"``:
+    test indices into the table, probabilities and the trained model.
+    """
+    import torch
+
+    from ecgkit import beats, config, data, metrics
+    from ecgkit.bench import _finite_or_none, peak_memory
+
+    if split not in ("inter", "intra"):
+        raise ValueError(f"split must be 'inter' or 'intra', got {split!r}")
+    if model not in MODELS:
+        raise ValueError(f"model must be one of {MODELS}, got {model!r}")
+    prof = config.get_profile(profile)
+    recipe = recipe or RECIPES[prof.name]
+    if epochs is not None:
+        recipe = replace(recipe, epochs=epochs)
+    if rr_path is not None:
+        recipe = replace(recipe, rr_path=rr_path)
+    device = torch.device(device) if device is not None else config.get_device()
+
+    t_load = time.perf_counter()
+    table = beats.load_beat_table(prof.max_mitbih_records)
+    idx = split_indices(table, split, seed, recipe.val_fraction, recipe.max_train_beats)
+    y = table.y()
+    load_s = time.perf_counter() - t_load
+    records = {k: sorted(set(table.records[v])) for k, v in idx.items()}
+    if split == "inter" and set(records["train"]) & set(records["test"]):
+        raise AssertionError("a record is on both sides of the inter-patient split")
+
+    extra: dict = {}
+    if model == "cnnlstm":
+        X = beats.model_inputs(table, recipe.normalize, recipe.rr, recipe.median_beat)
+        net, history, train_s = train_cnnlstm(X, y, idx["train"], idx["val"], recipe, seed,
+                                              device, progress, verbose)
+        predict_beats(net, X[idx["test"][:256]], device=device)  # warm-up, not timed
+        probs, infer_s = predict_beats(net, X[idx["test"]], device=device)
+        from ecgkit import train
+
+        extra = {"parameters": train.count_parameters(net), "best_epoch": history.best_epoch,
+                 "epochs_run": len(history),
+                 "history": [dict(r) for r in history.records],
+                 "recipe": asdict(recipe)}
+        fitted = net
+    else:
+        feats, names = beats.beat_features(table, n_points=32, rr="normalized")
+        t0 = time.perf_counter()
+        fitted = train_gbm(feats[idx["train"]], y[idx["train"]], seed)
+        train_s = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        probs = _gbm_proba(fitted, feats[idx["test"]])
+        infer_s = time.perf_counter() - t0
+        extra = {"features": names, "recipe": {"max_iter": 150, "class_weight": "sqrt",
+                                               "max_train_beats": recipe.max_train_beats}}
+    y_test = y[idx["test"]]
+    summary = beats.aami_summary(y_test, probs.argmax(1), table.records[idx["test"]])
+    with warnings.catch_warnings():  # classes absent from the test side are reported
+        warnings.simplefilter("ignore", metrics.UndefinedMetricWarning)
+        auroc = metrics.auroc_summary(y_test, probs, data.AAMI_CLASSES)
+    summary.update(macro_auroc=auroc["macro_auroc"], n_defined_classes=auroc["n_defined"],
+                   n_classes=auroc["n_classes"], auroc_per_class=auroc["per_class"])
+    n_test = len(idx["test"])
+    result = {
+        "benchmark": "mitbih", "task": f"AAMI beats, {split}-patient", "split": split,
+        "model": model, "profile": prof.name,
+        "seed": seed, "classes": list(data.AAMI_CLASSES),
+        "protocol": {
+            "split": ("inter-patient: train DS1, test DS2 (de Chazal 2004)" if split == "inter"
+                      else "intra-patient: random 80/20 beat split, stratified by class"),
+            "records": "44 non-paced records (102, 104, 107, 217 excluded)",
+            "beats": f"{table.spec.key()}; window {table.spec.length} samples",
+            "inputs": (f"beat {recipe.normalize}-normalised"
+                       + (", record median beat channel" if recipe.median_beat else "")
+                       + (", 5 RR features / record mean RR" if recipe.rr else ""))
+            if model == "cnnlstm" else "32-point beat + 5 RR features / record mean RR",
+            "validation": f"random {recipe.val_fraction:.0%} of the training side",
+            "device": str(device),
+        },
+        "data": {"beats": {k: int(len(v)) for k, v in idx.items()},
+                 "records": records,
+                 "class_counts": {k: {c: int((table.labels[v] == c).sum())
+                                      for c in data.AAMI_CLASSES} for k, v in idx.items()}},
+        "test": summary,
+        "timing": {"data_load_s": load_s, "train_time_s": train_s,
+                   "inference_s": infer_s, "inference_beats_per_s": n_test / infer_s,
+                   "inference_ms_per_beat": 1000 * infer_s / n_test},
+        "memory": peak_memory(),
+        "torch": torch.__version__, "python": platform.python_version(),
+        "cpu_threads": torch.get_num_threads(),
+        "published": {"values": PUBLISHED[split],
+                      "note": "published, on full data, each with its own pipeline; "
+                              "compare only within the same split"},
+        **extra,
+    }
+    result = _finite_or_none(result)
+    if return_predictions:
+        result["_predictions"] = {"test_idx": idx["test"], "probs": probs, "model": fitted,
+                                  "table": table, "split_idx": idx}
+    return result
+
+
+def format_summary(result: dict) -> str:
+    """One line with the figures the targets are set on."""
+    t = result["test"]
+    pc = t["per_class"]
+    f = lambda v: "n/a" if v is None else f"{v:.3f}"  # noqa: E731
+    return (f"{result['model']} mitbih/{result['split']} seed {result['seed']}: accuracy "
+            f"{f(t['accuracy'])}, V Se {f(pc['V']['sensitivity'])} +P {f(pc['V']['ppv'])}, "
+            f"S Se {f(pc['S']['sensitivity'])} +P {f(pc['S']['ppv'])} (S Se without 232 "
+            f"{f(t.get('s_sensitivity_without_232'))}), macro-F1 NSVF "
+            f"{f(t['macro_f1_nsvf'])}; train {result['timing']['train_time_s']:.0f} s, "
+            f"inference {result['timing']['inference_ms_per_beat']:.3f} ms/beat")
+
+
+# ---------------------------------------------------------------------------- command line
+def add_mitbih_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--split", choices=["inter", "intra"], default="inter")
+    p.add_argument("--model", choices=list(MODELS), default="cnnlstm")
+    p.add_argument("--profile", choices=["smoke", "sample", "full"], default=None,
+                   help="default: $ECGKIT_PROFILE or 'sample'; an explicit value wins")
+    p.add_argument("--epochs", type=int, default=None, help="default: the profile's recipe")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--rr-path", choices=["dense", "linear"], default=None,
+                   help="how the CNN-LSTM joins the RR features (default: the recipe's)")
+    p.add_argument("--device", default=None, help="cpu, cuda, mps (default: best available)")
+    p.add_argument("--progress", action="store_true", help="a progress bar per epoch")
+    p.add_argument("--out", default=None, help="write the JSON result here")
+
+
+def run_mitbih_cli(args: argparse.Namespace) -> dict:
+    from ecgkit.bench import _explicit_profile
+
+    ctx = _explicit_profile() if args.profile else contextlib.nullcontext()
+    with ctx:
+        result = run_mitbih(split=args.split, model=args.model, profile=args.profile,
+                            epochs=args.epochs, seed=args.seed, device=args.device,
+                            rr_path=args.rr_path,
+                            progress=args.progress)
+    print(format_summary(result))
+    return result

@@ -1,0 +1,343 @@
+"""Evaluation metrics for multi-label (PTB-XL) and single-label (MIT-BIH) classification.
+
+Multi-label inputs: ``y_true`` 0/1 array ``(N, C)``, ``y_score`` real scores ``(N, C)``
+(probabilities or logits; AUROC only uses their order). Single-label inputs: integer
+labels ``(N,)`` in ``0..C-1``.
+
+A class with no positive or no negative example in a split has no AUROC. It is reported
+as NaN with status ``"undefined"`` and left out of the macro average, which then says
+over how many classes it was taken; it is never dropped silently nor counted as 0 or 0.5.
+"""
+from __future__ import annotations
+
+import warnings
+from typing import Callable, NamedTuple, Sequence
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "UndefinedMetricWarning", "defined_classes", "binary_auroc", "per_class_auroc", "macro_auroc",
+    "auroc_summary", "f1_at_threshold", "tune_thresholds", "bootstrap_ci", "BootstrapCI",
+    "classification_report_multilabel", "confusion_matrix", "single_label_report",
+    "accuracy", "macro_f1",
+]
+
+
+class UndefinedMetricWarning(UserWarning):
+    """A per-class metric is undefined on this split (no positive or no negative)."""
+
+
+# ----------------------------------------------------------------------------- checks
+def _as_multilabel(y_true, y_score) -> tuple[np.ndarray, np.ndarray]:
+    """Validate and return ``(y_true, y_score)`` as float arrays ``(N, C)``.
+
+    A 1-D integer ``y_true`` with a 2-D ``y_score`` (single-label problem) is one-hot
+    encoded, so that the one-vs-rest metrics below also serve single-label tasks.
+    """
+    y_true = np.asarray(y_true)
+    y_score = np.asarray(y_score, dtype=np.float64)
+    if y_score.ndim != 2:
+        raise ValueError(f"y_score must be 2-D (N, C), got shape {y_score.shape}")
+    if y_true.ndim == 1:
+        if not np.issubdtype(y_true.dtype, np.integer):
+            raise ValueError("1-D y_true must hold integer class labels")
+        if y_true.size and (y_true.min() < 0 or y_true.max() >= y_score.shape[1]):
+            raise ValueError(f"labels must lie in 0..{y_score.shape[1] - 1}")
+        y_true = np.eye(y_score.shape[1])[y_true]
+    if y_true.shape != y_score.shape:
+        raise ValueError(f"y_true {y_true.shape} and y_score {y_score.shape} differ in shape")
+    if len(y_true) == 0:
+        raise ValueError("empty inputs: no examples")
+    if not np.all(np.isfinite(y_score)):
+        raise ValueError("y_score contains NaN or inf")
+    if not np.all((y_true == 0) | (y_true == 1)):
+        raise ValueError("y_true must be 0/1 (multi-hot)")
+    return y_true.astype(np.float64), y_score
+
+
+def _class_names(classes, n: int) -> list[str]:
+    if classes is None:
+        return [str(i) for i in range(n)]
+    classes = [str(c) for c in classes]
+    if len(classes) != n:
+        raise ValueError(f"{len(classes)} class names for {n} columns")
+    return classes
+
+
+def defined_classes(y_true) -> np.ndarray:
+    """Boolean mask ``(C,)``: classes with at least one positive and one negative."""
+    y_true = np.asarray(y_true)
+    pos = y_true.sum(axis=0)
+    return (pos > 0) & (pos < len(y_true))
+
+
+# ----------------------------------------------------------------------------- AUROC
+def binary_auroc(y, score) -> float:
+    """AUROC of one binary problem: the probability that a random positive outscores a
+    random negative (ties count one half), i.e. the Mann-Whitney U statistic divided by
+    ``n_pos * n_neg``. Same value as ``sklearn.metrics.roc_auc_score``; NaN if ``y`` has
+    no positive or no negative.
+    """
+    y = np.asarray(y) == 1
+    n_pos, n_neg = int(y.sum()), int((~y).sum())
+    if n_pos == 0 or n_neg == 0:
+        return float("nan")
+    _, inverse, counts = np.unique(np.asarray(score), return_inverse=True, return_counts=True)
+    avg_rank = np.cumsum(counts) - (counts - 1) / 2.0  # 1-based mean rank of each tie group
+    rank_sum = avg_rank[inverse.ravel()][y].sum()
+    return float((rank_sum - n_pos * (n_pos + 1) / 2.0) / (n_pos * n_neg))
+
+
+def per_class_auroc(y_true, y_score, classes=None) -> pd.Series:
+    """AUROC of each class, one-vs-rest; NaN where the class is undefined on this split.
+
+    Returns a Series indexed by class name. Undefined classes are named in an
+    :class:`UndefinedMetricWarning`.
+    """
+    y_true, y_score = _as_multilabel(y_true, y_score)
+    names = _class_names(classes, y_true.shape[1])
+    ok = defined_classes(y_true)
+    values = np.full(len(names), np.nan)
+    for c in np.flatnonzero(ok):
+        values[c] = binary_auroc(y_true[:, c], y_score[:, c])
+    if not ok.all():
+        warnings.warn(f"AUROC undefined (no positive or no negative example) for "
+                      f"{[n for n, d in zip(names, ok) if not d]}", UndefinedMetricWarning,
+                      stacklevel=2)
+    return pd.Series(values, index=names, name="auroc")
+
+
+def auroc_summary(y_true, y_score, classes=None) -> dict:
+    """Macro-AUROC with its bookkeeping.
+
+    Returns
+    -------
+    dict with ``macro_auroc`` (mean over defined classes; NaN if none),
+    ``n_defined`` and ``n_classes``, ``undefined`` (names), ``per_class`` (name -> AUROC,
+    NaN when undefined).
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UndefinedMetricWarning)
+        per = per_class_auroc(y_true, y_score, classes)
+    defined = per.notna()
+    return {"macro_auroc": float(per[defined].mean()) if defined.any() else float("nan"),
+            "n_defined": int(defined.sum()), "n_classes": int(len(per)),
+            "undefined": list(per.index[~defined]), "per_class": per.to_dict()}
+
+
+def macro_auroc(y_true, y_score) -> float:
+    """Macro-averaged AUROC over the classes defined on this split.
+
+    Equals ``sklearn.metrics.roc_auc_score(average="macro")`` when every class is defined
+    (the PTB-XL benchmark metric). Undefined classes are left out with an
+    :class:`UndefinedMetricWarning` naming them; NaN if no class is defined. Use
+    :func:`auroc_summary` to get the count of classes averaged over.
+    """
+    s = auroc_summary(y_true, y_score)
+    if s["undefined"]:
+        warnings.warn(f"macro-AUROC over {s['n_defined']} of {s['n_classes']} classes; "
+                      f"undefined: {s['undefined']}", UndefinedMetricWarning, stacklevel=2)
+    return s["macro_auroc"]
+
+
+# ----------------------------------------------------------------------------- F1
+def _f1_from_counts(tp, fp, fn) -> np.ndarray:
+    denom = 2 * tp + fp + fn
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(denom > 0, 2 * tp / np.where(denom > 0, denom, 1), np.nan)
+
+
+def f1_at_threshold(y_true, y_score, threshold=0.5) -> np.ndarray:
+    """Per-class F1 ``(C,)`` predicting positive where ``y_score >= threshold``.
+
+    ``threshold`` is a scalar or one value per class. F1 is NaN (undefined) for a class
+    with no positive example that is never predicted positive (0/0), and 0 when it has
+    none but is predicted positive.
+    """
+    y_true, y_score = _as_multilabel(y_true, y_score)
+    thr = np.broadcast_to(np.asarray(threshold, dtype=np.float64), (y_true.shape[1],))
+    pred = y_score >= thr
+    tp = (pred & (y_true == 1)).sum(0)
+    fp = (pred & (y_true == 0)).sum(0)
+    fn = (~pred & (y_true == 1)).sum(0)
+    return _f1_from_counts(tp, fp, fn)
+
+
+def tune_thresholds(y_val, p_val, default: float = 0.5) -> np.ndarray:
+    """Per-class threshold ``(C,)`` that maximises F1 on the validation set.
+
+    Candidates are the observed scores (``score >= threshold`` is positive). A class with
+    no positive validation example cannot be tuned: it keeps ``default`` and is named in
+    an :class:`UndefinedMetricWarning`. Tune on validation, never on the test split.
+    """
+    y_val, p_val = _as_multilabel(y_val, p_val)
+    thresholds = np.full(y_val.shape[1], float(default))
+    untuned = []
+    for c in range(y_val.shape[1]):
+        if y_val[:, c].sum() == 0:
+            untuned.append(c)
+            continue
+        values, inverse = np.unique(p_val[:, c], return_inverse=True)
+        pos = np.bincount(inverse.ravel(), weights=y_val[:, c], minlength=len(values))
+        neg = np.bincount(inverse.ravel(), weights=1 - y_val[:, c], minlength=len(values))
+        # threshold = values[k] predicts positive for every score >= values[k]
+        tp, fp = np.cumsum(pos[::-1])[::-1], np.cumsum(neg[::-1])[::-1]
+        f1 = 2 * tp / (2 * tp + fp + (pos.sum() - tp))
+        thresholds[c] = values[len(values) - 1 - int(np.argmax(f1[::-1]))]  # highest best
+    if untuned:
+        warnings.warn(f"no positive validation example for class index(es) {untuned}; "
+                      f"threshold left at {default}", UndefinedMetricWarning, stacklevel=2)
+    return thresholds
+
+
+# ----------------------------------------------------------------------------- bootstrap
+class BootstrapCI(NamedTuple):
+    """Point estimate on the full data and the percentile interval of the resamples."""
+
+    point: float
+    low: float
+    high: float
+
+
+def bootstrap_ci(metric: Callable, y_true, y_score, n: int = 100, seed: int = 0,
+                 level: float = 0.95, max_tries: int | None = None) -> BootstrapCI:
+    """Bootstrap confidence interval of ``metric(y_true, y_score)`` over examples.
+
+    Resamples examples with replacement ``n`` times (the PTB-XL benchmark uses 100). A
+    resample in which a class that is defined on the full data (has positives and
+    negatives) lacks positives or negatives is drawn again, so that every resample
+    scores the same classes; after ``max_tries`` draws in all (default ``20 * n``) a
+    ``ValueError`` says the split is too small for a stable interval.
+
+    Returns ``BootstrapCI(point, low, high)``; unpacks as a 3-tuple.
+    """
+    if not 0 < level < 1:
+        raise ValueError(f"level must be in (0, 1), got {level}")
+    if n < 1:
+        raise ValueError(f"n must be >= 1, got {n}")
+    y_true = np.asarray(y_true)
+    y_score = np.asarray(y_score)
+    if len(y_true) != len(y_score):
+        raise ValueError(f"{len(y_true)} labels but {len(y_score)} scores")
+    onehot = y_true if y_true.ndim == 2 else np.eye(y_score.shape[1])[y_true]
+    need = defined_classes(onehot)
+    max_tries = 20 * n if max_tries is None else max_tries
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UndefinedMetricWarning)
+        point = float(metric(y_true, y_score))
+        rng = np.random.default_rng(seed)
+        values, tries = [], 0
+        while len(values) < n:
+            if tries >= max_tries:
+                raise ValueError(f"only {len(values)} of {n} bootstrap resamples had every "
+                                 f"class present after {tries} draws; the split is too small")
+            tries += 1
+            idx = rng.integers(0, len(y_true), len(y_true))
+            if not np.array_equal(defined_classes(onehot[idx]) & need, need):
+                continue
+            values.append(float(metric(y_true[idx], y_score[idx])))
+    alpha = (1 - level) / 2
+    low, high = np.quantile(values, [alpha, 1 - alpha])
+    return BootstrapCI(point, float(low), float(high))
+
+
+# ----------------------------------------------------------------------------- reports
+def classification_report_multilabel(y_true, y_score, classes=None, thresholds=None
+                                     ) -> pd.DataFrame:
+    """Per-class table for a multi-label test set, with a final ``macro`` row.
+
+    Columns: ``auroc`` (NaN when undefined), ``f1@0.5``, ``f1@tuned`` and ``threshold``
+    (when per-class ``thresholds``, e.g. from :func:`tune_thresholds` on validation, are
+    given), ``support`` (positives), ``negatives``, ``status`` (``"ok"`` or
+    ``"undefined"``). The macro row averages over defined classes and its ``status``
+    says over how many (e.g. ``"4 of 5 defined"``).
+    """
+    y_true, y_score = _as_multilabel(y_true, y_score)
+    names = _class_names(classes, y_true.shape[1])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UndefinedMetricWarning)
+        auroc = per_class_auroc(y_true, y_score, names).to_numpy()
+    ok = defined_classes(y_true)
+    table = pd.DataFrame({"auroc": auroc, "f1@0.5": f1_at_threshold(y_true, y_score, 0.5)},
+                         index=pd.Index(names, name="class"))
+    if thresholds is not None:
+        thresholds = np.asarray(thresholds, dtype=np.float64)
+        if thresholds.shape != (len(names),):
+            raise ValueError(f"thresholds must have shape ({len(names)},), got {thresholds.shape}")
+        table["f1@tuned"] = f1_at_threshold(y_true, y_score, thresholds)
+        table["threshold"] = thresholds
+    table["support"] = y_true.sum(0).astype(int)
+    table["negatives"] = (len(y_true) - y_true.sum(0)).astype(int)
+    table["status"] = np.where(ok, "ok", "undefined")
+    macro = {col: float(np.nanmean(table.loc[ok, col])) if ok.any() else np.nan
+             for col in table.columns if col not in ("support", "negatives", "status")}
+    macro.update(support=int(table["support"].sum()), negatives=int(table["negatives"].sum()),
+                 status=f"{int(ok.sum())} of {len(names)} defined")
+    table.loc["macro"] = pd.Series(macro)
+    return table
+
+
+# ----------------------------------------------------------------------------- single label
+def _as_labels(y_true, y_pred, n_classes=None) -> tuple[np.ndarray, np.ndarray, int]:
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    if y_true.ndim != 1 or y_pred.shape != y_true.shape:
+        raise ValueError(f"y_true and y_pred must be 1-D of equal length, got "
+                         f"{y_true.shape} and {y_pred.shape}")
+    if not (np.issubdtype(y_true.dtype, np.integer) and np.issubdtype(y_pred.dtype, np.integer)):
+        raise ValueError("single-label metrics need integer class labels (use argmax first)")
+    if len(y_true) == 0:
+        raise ValueError("empty inputs: no examples")
+    k = int(max(y_true.max(), y_pred.max())) + 1 if n_classes is None else int(n_classes)
+    if min(y_true.min(), y_pred.min()) < 0 or max(y_true.max(), y_pred.max()) >= k:
+        raise ValueError(f"labels must lie in 0..{k - 1}")
+    return y_true, y_pred, k
+
+
+def confusion_matrix(y_true, y_pred, n_classes: int | None = None) -> np.ndarray:
+    """Counts ``(C, C)``: row = true class, column = predicted class."""
+    y_true, y_pred, k = _as_labels(y_true, y_pred, n_classes)
+    return np.bincount(y_true * k + y_pred, minlength=k * k).reshape(k, k)
+
+
+def single_label_report(y_true, y_pred, classes: Sequence[str] | None = None) -> pd.DataFrame:
+    """Per-class sensitivity (recall), PPV (precision), specificity, F1 and support.
+
+    A ratio with a zero denominator (e.g. PPV of a class never predicted) is NaN, not 0.
+    A final ``macro`` row averages over classes where the value is defined; the overall
+    accuracy is in ``report.attrs["accuracy"]``.
+    """
+    n = None if classes is None else len(classes)
+    cm = confusion_matrix(y_true, y_pred, n)
+    names = _class_names(classes, len(cm))
+    tp = np.diag(cm).astype(float)
+    fn = cm.sum(1) - tp
+    fp = cm.sum(0) - tp
+    tn = cm.sum() - tp - fn - fp
+
+    def ratio(a, b):
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(b > 0, a / np.where(b > 0, b, 1), np.nan)
+
+    table = pd.DataFrame({"sensitivity": ratio(tp, tp + fn), "ppv": ratio(tp, tp + fp),
+                          "specificity": ratio(tn, tn + fp), "f1": _f1_from_counts(tp, fp, fn),
+                          "support": cm.sum(1).astype(int)}, index=pd.Index(names, name="class"))
+    macro = table.drop(columns="support").mean(skipna=True)
+    macro["support"] = int(cm.sum())
+    table.loc["macro"] = macro
+    table.attrs["accuracy"] = float(tp.sum() / cm.sum())
+    return table
+
+
+def accuracy(y_true, y_pred) -> float:
+    """Fraction of correct single-label predictions."""
+    y_true, y_pred, _ = _as_labels(y_true, y_pred)
+    return float(np.mean(y_true == y_pred))
+
+
+def macro_f1(y_true, y_pred, n_classes: int | None = None) -> float:
+    """Unweighted mean of per-class F1 over classes where F1 is defined."""
+    cm = confusion_matrix(y_true, y_pred, n_classes)
+    tp = np.diag(cm).astype(float)
+    f1 = _f1_from_counts(tp, cm.sum(0) - tp, cm.sum(1) - tp)
+    return float(np.nanmean(f1))

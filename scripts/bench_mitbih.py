@@ -1,0 +1,107 @@
+"""Run the MIT-BIH heartbeat benchmark over several seeds and print the median figures.
+
+    python scripts/bench_mitbih.py                      # cnnlstm, inter + intra, seeds 0 1 2
+    python scripts/bench_mitbih.py --model gbm          # the gradient-boosting floor
+    python scripts/bench_mitbih.py --splits inter --seeds 0 --profile smoke
+
+Each run is a separate ``python -m ecgkit.bench mitbih ...`` process (so that its peak
+memory is its own) writing ``bench-results/mitbih_<model>_<split>_seed<k>.json``; runs
+whose JSON already exists are reused unless ``--force``. The medians over seeds are
+printed next to the targets of the issue and written to
+``bench-results/mitbih_<model>_summary.json``.
+
+Timings depend on what else runs on the machine: on a shared CPU they are upper bounds.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# Floors of the issue (inter-patient, DS2) and of the intra-patient split.
+TARGETS = {
+    "inter": {"accuracy": 0.92, "V_sensitivity": 0.90, "V_ppv": 0.80, "S_sensitivity": 0.60,
+              "S_ppv": 0.35, "macro_f1_nsvf": 0.58},
+    "intra": {"accuracy": 0.98},
+}
+LIMITS = {"train_time_s": 600.0, "inference_ms_per_beat": 1.0}
+
+
+def figures(result: dict) -> dict:
+    """The figures the targets are set on, from one benchmark JSON."""
+    t, pc = result["test"], result["test"]["per_class"]
+    out = {"accuracy": t["accuracy"], "macro_f1_nsvf": t["macro_f1_nsvf"],
+           "s_sensitivity_without_232": t.get("s_sensitivity_without_232"),
+           "train_time_s": result["timing"]["train_time_s"],
+           "inference_ms_per_beat": result["timing"]["inference_ms_per_beat"],
+           "peak_rss_mib": result["memory"]["peak_rss_mib"]}
+    for c in ("N", "S", "V", "F"):
+        out[f"{c}_sensitivity"] = pc[c]["sensitivity"]
+        out[f"{c}_ppv"] = pc[c]["ppv"]
+    return out
+
+
+def median_figures(results: list[dict]) -> dict:
+    rows = [figures(r) for r in results]
+    return {k: (float(np.median([r[k] for r in rows if r[k] is not None]))
+                if any(r[k] is not None for r in rows) else None) for k in rows[0]}
+
+
+def run_one(model: str, split: str, seed: int, profile: str | None, out: Path,
+            force: bool) -> dict:
+    if out.is_file() and not force:
+        print(f"reusing {out.relative_to(ROOT)}")
+        return json.loads(out.read_text())
+    cmd = [sys.executable, "-m", "ecgkit.bench", "mitbih", "--split", split, "--model", model,
+           "--seed", str(seed), "--out", str(out)]
+    if profile:
+        cmd += ["--profile", profile]
+    print("$", " ".join(cmd[1:]), flush=True)
+    subprocess.run(cmd, check=True, cwd=ROOT, env={**os.environ})
+    return json.loads(out.read_text())
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--model", default="cnnlstm", choices=["cnnlstm", "gbm"])
+    p.add_argument("--splits", nargs="+", default=["inter", "intra"], choices=["inter", "intra"])
+    p.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
+    p.add_argument("--profile", default="full", choices=["smoke", "sample", "full"])
+    p.add_argument("--out-dir", default=str(ROOT / "bench-results"))
+    p.add_argument("--force", action="store_true", help="rerun even if a JSON exists")
+    args = p.parse_args(argv)
+    out_dir = Path(args.out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    summary = {"model": args.model, "profile": args.profile, "seeds": args.seeds, "splits": {}}
+    for split in args.splits:
+        results = [run_one(args.model, split, s, args.profile,
+                           out_dir / f"mitbih_{args.model}_{split}_seed{s}.json", args.force)
+                   for s in args.seeds]
+        med = median_figures(results)
+        summary["splits"][split] = {"median": med, "per_seed": [figures(r) for r in results]}
+        print(f"\n{args.model} / {split}: median over seeds {args.seeds} (profile {args.profile})")
+        for key, value in med.items():
+            target = TARGETS.get(split, {}).get(key)
+            limit = LIMITS.get(key)
+            note = ""
+            if value is not None and target is not None:
+                note = f"  target >= {target}: {'met' if value >= target else 'NOT met'}"
+            elif value is not None and limit is not None:
+                note = f"  limit <= {limit}: {'met' if value <= limit else 'NOT met'}"
+            shown = "n/a" if value is None else f"{value:.4g}"
+            print(f"  {key:28s} {shown:>10s}{note}")
+    path = out_dir / f"mitbih_{args.model}_summary.json"
+    path.write_text(json.dumps(summary, indent=2))
+    print(f"\nwrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,93 @@
+"""The Streamlit app, driven by Streamlit's own AppTest (no browser, no server).
+
+Picking a record must show predictions; every bad upload must show a clear error and
+never raise. The model is a tiny untrained bundle (see test_report.make_bundle).
+"""
+import io as _io
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("streamlit")
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+APP = str(Path(__file__).resolve().parents[1] / "app" / "streamlit_app.py")
+
+
+@pytest.fixture(scope="module")
+def bundle_file(tmp_path_factory, data_root):
+    from test_report import make_bundle
+
+    return make_bundle(tmp_path_factory.mktemp("app") / "tiny.pt")
+
+
+@pytest.fixture(scope="module")
+def app(bundle_file):
+    """One app session for the module (each AppTest run executes the whole script)."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("ECGKIT_BUNDLE", str(bundle_file))
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.run()
+    yield at
+    mp.undo()
+
+
+def _csv(array) -> bytes:
+    out = _io.StringIO()
+    np.savetxt(out, array, delimiter=",", fmt="%.5f")
+    return out.getvalue().encode()
+
+
+def _upload(at, files):
+    at.sidebar.radio(key="source").set_value("Upload a file").run()
+    at.sidebar.file_uploader(key="upload").set_value(files).run()
+    return at
+
+
+def test_picking_a_ptbxl_record_shows_predictions(app, monkeypatch):
+    assert not app.exception and not app.error
+    table = app.dataframe[0].value
+    assert len(table) == 5 and table["probability"].between(0, 1).all()
+    assert any("teaching model" in c.value for c in app.code)  # the report's disclaimer
+    app.sidebar.selectbox(key="ptbxl_id").set_value(17).run()
+    assert not app.exception and app.subheader[0].value == "PTB-XL 17"
+
+
+@pytest.mark.parametrize("name, content, message", [
+    ("nan.csv", "nan", "NaN"),
+    ("wide.csv", "wide", "12 columns"),
+    ("00017_lr.hea", "header-only", ".dat"),
+    ("00017_lr.dat", b"\x00\x01" * 100, "exactly one .hea"),
+], ids=["csv-with-nan", "csv-7-columns", "hea-without-dat", "dat-without-hea"])
+def test_bad_uploads_give_a_clear_message(app, data_root, name, content, message):
+    rng = np.random.default_rng(0)
+    signal = rng.normal(0, 0.3, (1000, 12))
+    if content == "nan":
+        signal[10, 3] = np.nan
+        content = _csv(signal)
+    elif content == "wide":
+        content = _csv(signal[:, :7])
+    elif content == "header-only":
+        content = (data_root / "ptb-xl" / "records100" / "00000" / "00017_lr.hea").read_bytes()
+    at = _upload(app, (name, content, "application/octet-stream"))
+    assert not at.exception
+    assert at.error and message in at.error[0].value
+    assert not at.dataframe  # no prediction from a bad file
+
+
+def test_a_valid_wfdb_upload_is_classified(app, data_root):
+    base = data_root / "ptb-xl" / "records100" / "00000" / "00017_lr"
+    at = _upload(app, [("00017_lr.hea", base.with_suffix(".hea").read_bytes(), "text/plain"),
+                       ("00017_lr.dat", base.with_suffix(".dat").read_bytes(),
+                        "application/octet-stream")])
+    assert not at.exception and not at.error
+    assert len(at.dataframe[0].value) == 5
+
+
+def test_without_a_model_the_app_says_how_to_make_one(tmp_path, monkeypatch):
+    monkeypatch.setenv("ECGKIT_BUNDLE", str(tmp_path / "absent.pt"))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception
+    assert any("python -m ecgkit.predict train-bundle" in m.value for m in at.markdown)

@@ -1,0 +1,249 @@
+"""Beat tables of MIT-BIH: windows, RR features, splits, caching and R-peak detection."""
+import numpy as np
+import pytest
+
+from ecgkit import beats, data
+
+SPEC = beats.BeatSpec()
+
+
+@pytest.fixture(scope="module")
+def small_table():
+    """Two DS1 and two DS2 records (about 8,000 beats), built once for the module."""
+    return beats.build_beat_table(("101", "119", "100", "232"), SPEC, cache=False)
+
+
+# --------------------------------------------------------------------------- spec
+def test_spec_default_window_at_120_hz():
+    assert (SPEC.before, SPEC.after, SPEC.length) == (30, 54, 84)
+    assert "MLII" in SPEC.key() and "120hz" in SPEC.key()
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"fs": 500}, "between"),
+    ({"before_s": -0.1}, "before_s"),
+    ({"fs": 60, "band_hz": (0.5, 40.0)}, "alias"),
+    ({"fs": 120.5}, "integer"),
+    ({"band_hz": (40.0, 0.5)}, "low < high"),
+])
+def test_spec_rejects_bad_values(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        beats.BeatSpec(**kwargs)
+
+
+# --------------------------------------------------------------------------- RR features
+def test_rr_features_regular_rhythm_is_all_ones():
+    peaks = np.arange(20) * 300  # 300 samples = 0.833 s at 360 Hz
+    rr, rr_abs = beats.rr_features(peaks, 360)
+    assert rr.shape == (20, len(beats.RR_FEATURES)) and rr.dtype == np.float32
+    np.testing.assert_allclose(rr, 1.0, rtol=1e-6)
+    np.testing.assert_allclose(rr_abs, 300 / 360, rtol=1e-6)
+
+
+def test_rr_features_premature_beat_and_compensatory_pause():
+    peaks = np.cumsum([0] + [360] * 9 + [200, 520] + [360] * 8)  # beat 10 comes early
+    rr, _ = beats.rr_features(peaks, 360)
+    names = list(beats.RR_FEATURES)
+    early = rr[10]
+    assert early[names.index("pre_rr")] < 0.6
+    assert early[names.index("pre_over_local")] < 0.6
+    assert early[names.index("post_over_pre")] > 2.0
+    # the mean RR is unchanged by the early beat (200 + 520 = 2 * 360)
+    assert rr[5, names.index("pre_rr")] == pytest.approx(1.0)
+
+
+def test_rr_features_are_rate_invariant_but_absolute_rr_is_not():
+    base = np.cumsum([0] + [300] * 5 + [180, 420] + [300] * 5)
+    rr_slow, abs_slow = beats.rr_features(base * 2, 360)   # same rhythm, half the rate
+    rr_fast, abs_fast = beats.rr_features(base, 360)
+    np.testing.assert_allclose(rr_slow, rr_fast, rtol=1e-6)
+    np.testing.assert_allclose(abs_slow, 2 * abs_fast, rtol=1e-6)
+
+
+@pytest.mark.parametrize("peaks", [[1, 2], [5, 3, 9, 12], np.zeros((3, 2))])
+def test_rr_features_rejects_bad_peaks(peaks):
+    with pytest.raises(ValueError):
+        beats.rr_features(peaks, 360)
+
+
+# --------------------------------------------------------------------------- one record
+def test_record_beats_windows_are_centred_on_r_peaks():
+    table = beats.record_beats("100", SPEC)
+    samples, labels = data.load_mitbih_record("100").beats()
+    assert table.windows.shape == (len(table), SPEC.length)
+    assert len(table) >= len(samples) - 2  # at most the first and last beat dropped
+    assert set(np.unique(table.labels)) <= set(data.AAMI_CLASSES)
+    assert (table.records == "100").all()
+    # On normal beats the largest deflection of the window sits within 30 ms of the R mark
+    n = table.windows[table.labels == "N"]
+    peak = np.abs(n - np.median(n, axis=1, keepdims=True)).argmax(axis=1)
+    assert np.mean(np.abs(peak - SPEC.before) <= 0.03 * SPEC.fs) > 0.95
+
+
+def test_record_114_uses_mlii_from_its_second_channel():
+    rec = data.load_mitbih_record("114")
+    assert rec.leads.index("MLII") == 1
+    raw = beats.record_beats("114", beats.BeatSpec(fs=360, band_hz=None))
+    r = raw.samples[5]
+    start, stop = r - round(0.25 * 360), r + round(0.45 * 360)
+    np.testing.assert_allclose(raw.windows[5], rec.signal[start:stop, 1], rtol=1e-6)
+    assert not np.allclose(raw.windows[5], rec.signal[start:stop, 0])
+
+
+def test_paced_records_are_refused():
+    with pytest.raises(ValueError, match="paced"):
+        beats.build_beat_table(("100", "102"), SPEC, cache=False)
+
+
+def test_beat_table_cache_round_trip(tmp_path, monkeypatch):
+    monkeypatch.setenv("ECGKIT_CACHE", str(tmp_path))
+    first = beats.build_beat_table(("100",), SPEC)
+    files = list(tmp_path.glob("mitbih_beats_*.npz"))
+    assert len(files) == 1 and SPEC.key() in files[0].name
+    second = beats.build_beat_table(("100",), SPEC)
+    np.testing.assert_array_equal(first.windows, second.windows)
+    np.testing.assert_array_equal(first.labels, second.labels)
+    other = beats.build_beat_table(("100",), beats.BeatSpec(before_s=0.3))
+    assert other.windows.shape[1] != first.windows.shape[1]
+    assert len(list(tmp_path.glob("mitbih_beats_*.npz"))) == 2
+
+
+def test_table_helpers(small_table):
+    t = small_table
+    counts = t.class_counts()
+    assert sum(counts.values()) == len(t)
+    assert counts["S"] > 1000  # record 232 holds most of DS2's S beats
+    y = t.y()
+    assert y.dtype == np.int64 and (np.array(data.AAMI_CLASSES)[y] == t.labels).all()
+    assert len(t.of_records(["232"])) == (t.records == "232").sum()
+    assert "beats from 4 records" in repr(t)
+
+
+# --------------------------------------------------------------------------- splits
+def test_inter_patient_split_keeps_patients_apart(small_table):
+    train, test = beats.inter_patient_split(small_table)
+    train_recs, test_recs = set(small_table.records[train]), set(small_table.records[test])
+    assert train_recs == {"101", "119"} and test_recs == {"100", "232"}
+    assert not train_recs & test_recs
+    assert len(train) + len(test) == len(small_table)
+
+
+def test_inter_patient_split_needs_both_sides():
+    table = beats.build_beat_table(("100",), SPEC, cache=False)
+    with pytest.raises(ValueError, match="empty"):
+        beats.inter_patient_split(table)
+
+
+def test_intra_patient_split_mixes_patients_and_keeps_class_shares(small_table):
+    train, test = beats.intra_patient_split(small_table, test_size=0.2, seed=1)
+    assert not set(train) & set(test) and len(train) + len(test) == len(small_table)
+    assert len(test) == pytest.approx(0.2 * len(small_table), abs=2)
+    # the leak: every record is on both sides
+    assert set(small_table.records[train]) == set(small_table.records[test])
+    s_share = lambda idx: np.mean(small_table.labels[idx] == "S")  # noqa: E731
+    assert s_share(test) == pytest.approx(s_share(train), abs=0.005)
+    again, _ = beats.intra_patient_split(small_table, test_size=0.2, seed=1)
+    np.testing.assert_array_equal(train, again)
+
+
+def test_split_beats_rejects_unknown_split(small_table):
+    with pytest.raises(ValueError, match="inter"):
+        beats.split_beats(small_table, "random")
+
+
+def test_load_beat_table_cap_keeps_both_sides(tmp_path, monkeypatch):
+    monkeypatch.setenv("ECGKIT_CACHE", str(tmp_path))
+    t = beats.load_beat_table(max_records=2)
+    assert set(t.records) == {data.DS1[0], data.DS2[0]}
+
+
+# --------------------------------------------------------------------------- inputs
+def test_normalize_beats():
+    rng = np.random.default_rng(0)
+    w = rng.normal(2.0, 3.0, size=(5, 50)).astype(np.float32)
+    z = beats.normalize_beats(w, "zscore")
+    np.testing.assert_allclose(z.mean(1), 0, atol=1e-5)
+    np.testing.assert_allclose(z.std(1), 1, atol=1e-3)
+    c = beats.normalize_beats(w, "center")
+    np.testing.assert_allclose(c.std(1), w.std(1), rtol=1e-5)
+    with pytest.raises(ValueError, match="unknown"):
+        beats.normalize_beats(w, "minmax")
+    w[0, 0] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        beats.normalize_beats(w)
+
+
+def test_record_median_beats(small_table):
+    t = small_table[:3000]
+    med = beats.record_median_beats(t.windows, t.records)
+    assert med.shape == t.windows.shape
+    for r in np.unique(t.records):
+        m = t.records == r
+        np.testing.assert_allclose(med[m][0], np.median(t.windows[m], axis=0), rtol=1e-5)
+        assert (med[m] == med[m][0]).all()
+
+
+def test_model_inputs_shapes(small_table):
+    t = small_table[:100]
+    x = beats.model_inputs(t, rr=True, median_beat=True)
+    assert x.shape == (100, 2, SPEC.length + len(beats.RR_FEATURES))
+    np.testing.assert_allclose(x[:, 0, -len(beats.RR_FEATURES):], t.rr)
+    x = beats.model_inputs(t, rr=False, median_beat=False)
+    assert x.shape == (100, 1, SPEC.length)
+
+
+def test_beat_features(small_table):
+    X, names = beats.beat_features(small_table[:50], n_points=16, rr="normalized")
+    assert X.shape == (50, 16 + len(beats.RR_FEATURES)) == (50, len(names))
+    X_abs, names_abs = beats.beat_features(small_table[:50], n_points=16, rr="absolute")
+    assert names_abs[-1] == "local_rr_s" and X_abs.shape == (50, 19)
+    with pytest.raises(ValueError, match="n_points"):
+        beats.beat_features(small_table[:5], n_points=1000)
+
+
+# --------------------------------------------------------------------------- metrics
+def test_aami_summary_counts_and_record_232():
+    y_true = np.array([0, 0, 1, 1, 1, 2, 2, 3])
+    y_pred = np.array([0, 1, 1, 0, 0, 2, 2, 0])
+    records = np.array(["100", "100", "100", "232", "232", "100", "100", "100"])
+    s = beats.aami_summary(y_true, y_pred, records)
+    assert s["accuracy"] == pytest.approx(4 / 8)
+    assert s["per_class"]["S"]["sensitivity"] == pytest.approx(1 / 3)
+    assert s["per_class"]["S"]["ppv"] == pytest.approx(1 / 2)
+    assert s["s_sensitivity_without_232"] == pytest.approx(1.0)
+    assert s["confusion_matrix"][1] == [2, 1, 0, 0, 0]
+    # N: tp 1, fp 3, fn 1; S: tp 1, fp 1, fn 2; V: perfect; F: missed
+    f1 = [2 / (2 + 3 + 1), 2 / (2 + 1 + 2), 1.0, 0.0]
+    assert s["macro_f1_nsvf"] == pytest.approx(np.mean(f1))
+
+
+# --------------------------------------------------------------------------- detection
+def test_xqrs_finds_the_annotated_beats_of_record_100():
+    rec = data.load_mitbih_record("100")
+    n = 120 * rec.fs  # two minutes keep the test fast
+    detected = beats.detect_r_peaks(rec.lead("MLII")[:n], rec.fs)
+    ref, _ = rec.beats()
+    ref = ref[ref < n]
+    result = beats.evaluate_detector(ref, detected, rec.fs)
+    assert result["sensitivity"] > 0.99 and result["ppv"] > 0.99
+    assert result["tp"] + result["fn"] == len(ref)
+
+
+def test_evaluate_detector_counts_with_tolerance():
+    ref = np.array([1000, 2000, 3000, 4000])
+    det = np.array([1040, 2100, 3000, 3500])  # 40 ms: hit; 100 samples = 278 ms: miss
+    r = beats.evaluate_detector(ref, det, fs=360, tolerance_s=0.15)
+    assert (r["tp"], r["fp"], r["fn"]) == (2, 2, 2)
+    assert r["sensitivity"] == pytest.approx(0.5) and r["ppv"] == pytest.approx(0.5)
+    assert beats.evaluate_detector(ref, [], 360)["sensitivity"] == 0.0
+
+
+def test_detect_r_peaks_rejects_short_or_bad_signals():
+    with pytest.raises(ValueError, match="10 s"):
+        beats.detect_r_peaks(np.zeros(360 * 5), 360)
+    with pytest.raises(ValueError, match="one lead"):
+        beats.detect_r_peaks(np.zeros((2, 360 * 20)), 360)
+    x = np.zeros(360 * 20)
+    x[5] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        beats.detect_r_peaks(x, 360)

@@ -1,0 +1,114 @@
+"""The CNN-LSTM beat classifier, its packed inputs, and the MIT-BIH benchmark (smoke)."""
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from ecgkit import beats
+from ecgkit.models.cnnlstm import CNNLSTM
+
+L, N_RR = 84, 5
+
+
+def test_output_shape_and_document_004_layers():
+    model = CNNLSTM(n_classes=5)
+    out = model(torch.randn(4, 1, L))
+    assert out.shape == (4, 5)
+    convs = [m for m in model.features if isinstance(m, torch.nn.Conv1d)]
+    assert [c.out_channels for c in convs] == [64, 128, 128]
+    assert sum(isinstance(m, torch.nn.BatchNorm1d) for m in model.features) == 3
+    assert sum(isinstance(m, torch.nn.MaxPool1d) for m in model.features) == 3
+    assert model.lstm.bidirectional and model.lstm.hidden_size == 64
+    assert model.head[0].out_features == 64 and model.head[2].p == 0.5
+    assert 150_000 < sum(p.numel() for p in model.parameters()) < 400_000
+
+
+def test_accepts_2d_single_lead_input():
+    model = CNNLSTM().eval()
+    x = torch.randn(3, L)
+    torch.testing.assert_close(model(x), model(x[:, None, :]))
+
+
+def test_rr_features_are_read_from_the_packed_tail():
+    torch.manual_seed(0)
+    model = CNNLSTM(n_leads=2, n_rr=N_RR).eval()
+    w = np.random.default_rng(0).normal(size=(6, L)).astype(np.float32)
+    med = np.repeat(w[:1], 6, axis=0)[:, None, :]
+    rr = np.ones((6, N_RR), dtype=np.float32)
+    x = torch.from_numpy(beats.pack_beats(w, rr, med))
+    assert x.shape == (6, 2, L + N_RR)
+    beat, rr_back = model.split_inputs(x)
+    assert beat.shape == (6, 2, L)
+    torch.testing.assert_close(rr_back, torch.ones(6, N_RR))
+    torch.testing.assert_close(beat[:, 0], torch.from_numpy(w))
+    x2 = x.clone()
+    x2[:, 0, -N_RR:] = 0.5  # other RR intervals, same beats
+    assert not torch.allclose(model(x), model(x2))
+
+
+def test_rejects_wrong_shapes():
+    with pytest.raises(ValueError, match="expected input"):
+        CNNLSTM(n_leads=1)(torch.randn(2, 3, L))
+    with pytest.raises(ValueError, match="too short"):
+        CNNLSTM(n_rr=N_RR)(torch.randn(2, 1, 10))
+    with pytest.raises(ValueError):
+        CNNLSTM(n_classes=0)
+
+
+def test_pack_beats_validation():
+    w = np.zeros((4, L), dtype=np.float32)
+    with pytest.raises(ValueError, match="rr must be"):
+        beats.pack_beats(w, np.zeros((3, N_RR)))
+    with pytest.raises(ValueError, match="extra_channels"):
+        beats.pack_beats(w, None, np.zeros((4, 1, L - 1)))
+    w[0, 0] = np.inf
+    with pytest.raises(ValueError, match="NaN or inf"):
+        beats.pack_beats(w)
+
+
+def test_learns_a_separable_toy_problem():
+    """Two beat shapes (narrow vs wide bump) are told apart after a few steps."""
+    torch.manual_seed(0)
+    t = np.arange(L)
+    narrow = np.exp(-0.5 * ((t - 45) / 3) ** 2)
+    wide = np.exp(-0.5 * ((t - 45) / 12) ** 2)
+    rng = np.random.default_rng(0)
+    X = np.stack([narrow] * 32 + [wide] * 32) + 0.05 * rng.normal(size=(64, L))
+    X = torch.tensor(X[:, None, :], dtype=torch.float32)
+    y = torch.tensor([0] * 32 + [2] * 32)
+    model = CNNLSTM()
+    opt = torch.optim.Adam(model.parameters(), lr=3e-3)
+    for _ in range(30):
+        opt.zero_grad()
+        loss = torch.nn.functional.cross_entropy(model(X), y)
+        loss.backward()
+        opt.step()
+    model.eval()
+    assert (model(X).argmax(1) == y).float().mean() > 0.95
+
+
+def test_registered_in_model_registry():
+    models = pytest.importorskip("ecgkit.models")
+    if "cnnlstm" not in models.MODELS:
+        pytest.skip("cnnlstm not registered in ecgkit.models yet")
+    net = models.get_model("cnnlstm", n_classes=5, n_leads=2, n_rr=N_RR)
+    assert net(torch.randn(2, 2, L + N_RR)).shape == (2, 5)
+
+
+def test_benchmark_smoke_run(tmp_path, monkeypatch):
+    """The whole `mitbih` benchmark on the smoke profile: 4 records, one short epoch."""
+    from ecgkit import bench_mitbih
+
+    monkeypatch.setenv("ECGKIT_PROFILE", "smoke")
+    result = bench_mitbih.run_mitbih("inter", "cnnlstm", device="cpu", verbose=False)
+    assert result["data"]["records"]["train"] and result["data"]["records"]["test"]
+    assert not set(result["data"]["records"]["train"]) & set(result["data"]["records"]["test"])
+    test = result["test"]
+    assert 0.0 <= test["accuracy"] <= 1.0
+    assert np.array(test["confusion_matrix"]).sum() == result["data"]["beats"]["test"]
+    assert result["timing"]["inference_ms_per_beat"] > 0
+    json.dumps(result)  # JSON-ready, no NaN objects
+    gbm = bench_mitbih.run_mitbih("intra", "gbm", verbose=False)
+    assert gbm["test"]["accuracy"] > 0.8  # N dominates; a broken pipeline would not get there
+    assert "accuracy" in bench_mitbih.format_summary(gbm)
