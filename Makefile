@@ -13,6 +13,10 @@ BOOK_FLAGS ?= --keep-going
 
 # Jupyter must find the kernel of this environment first, whatever the user has installed.
 export JUPYTER_PATH := $(abspath $(VENV))/share/jupyter
+# On a 2-core machine one torch thread per process trains 3-15x faster than two (measured:
+# scripts/bench_models.py); Python must cache bytecode or every kernel recompiles torch.
+export OMP_NUM_THREADS ?= 1
+export PYTHONDONTWRITEBYTECODE :=
 
 # torch is the CPU build: from a local wheel folder when PIP_FIND_LINKS names one,
 # else from PyTorch's CPU index on Linux (PyPI's Linux wheel is the multi-GB CUDA build).
