@@ -38,7 +38,8 @@ from typing import Callable
 
 import numpy as np
 
-__all__ = ["RECIPES", "PUBLISHED", "SUBCOMMANDS", "run_ptbxl", "peak_memory", "main"]
+__all__ = ["RECIPES", "PUBLISHED", "SUBCOMMANDS", "SIGNAL_MODELS", "run_ptbxl", "peak_memory",
+           "model_throughput", "main"]
 
 FS = 100  # PTB-XL at 100 Hz
 WINDOW, STRIDE = 250, 125  # 2.5 s crops, 1.25 s stride
@@ -78,6 +79,78 @@ PUBLISHED = {
 }
 
 
+# models that read raw 12-lead signals (N, 12, T)
+SIGNAL_MODELS = ("cnn1d", "explainable", "resnet1d_wang", "resnet18_1d", "protoecgnet")
+
+
+def model_throughput(name: str, batch: int = 64, length: int = 1000, iters: int = 5,
+                     warmup: int = 1, device=None, amp: bool = False, n_classes: int = 5) -> dict:
+    """Training and inference speed of a 12-lead signal model, in samples per second.
+
+    Input: random batches ``(batch, 12, length)`` (speed does not depend on the values;
+    ``length`` 1000 = 10 s at 100 Hz). A training step is forward + BCE loss + backward +
+    AdamW step; inference is a forward pass in eval mode without gradients. ``amp``:
+    float16 autocast with a GradScaler on CUDA (ignored elsewhere). Wall-clock figures:
+    they depend on what else runs on the machine.
+
+    Returns ``{"model", "parameters", "train_samples_per_s", "inference_samples_per_s",
+    "device", "amp"}``.
+    """
+    import torch
+    from torch import nn
+
+    from ecgkit import config, train
+    from ecgkit.models import get_model
+
+    if name not in SIGNAL_MODELS:
+        raise ValueError(f"{name!r} is not a 12-lead signal model; choose one of {SIGNAL_MODELS}")
+    device = config.get_device(None if device is None else str(device))
+    amp = amp and device.type == "cuda"
+    torch.manual_seed(0)
+    net = get_model(name, n_classes=n_classes).to(device)
+    x = torch.randn(batch, 12, length, device=device)
+    y = (torch.rand(batch, n_classes, device=device) < 0.3).float()
+    loss_fn = nn.BCEWithLogitsLoss()
+    opt = torch.optim.AdamW(net.parameters(), lr=1e-3)
+    scaler = torch.amp.GradScaler("cuda", enabled=amp)
+
+    def logits(out):
+        return out[0] if isinstance(out, (tuple, list)) else out
+
+    def train_step():
+        opt.zero_grad(set_to_none=True)
+        with torch.autocast(device.type, enabled=amp):
+            loss = loss_fn(logits(net(x)).float(), y)
+        scaler.scale(loss).backward()
+        scaler.step(opt)
+        scaler.update()
+
+    @torch.no_grad()
+    def infer_step():
+        with torch.autocast(device.type, enabled=amp):
+            net(x)
+
+    def rate(step) -> float:
+        for _ in range(warmup):
+            step()
+        if device.type == "cuda":
+            torch.cuda.synchronize()
+        t0 = time.perf_counter()
+        for _ in range(iters):
+            step()
+        if device.type == "cuda":
+            torch.cuda.synchronize()
+        return batch * iters / (time.perf_counter() - t0)
+
+    net.train()
+    train_rate = rate(train_step)
+    net.eval()
+    infer_rate = rate(infer_step)
+    return {"model": name, "parameters": train.count_parameters(net),
+            "train_samples_per_s": train_rate, "inference_samples_per_s": infer_rate,
+            "device": str(device), "amp": amp}
+
+
 def peak_memory() -> dict:
     """Peak resident memory of this process (MiB) and, on CUDA, peak allocated GPU memory."""
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -115,12 +188,21 @@ def _explicit_profile():
 
 
 def _preprocess(task) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    from ecgkit import signal
+    from ecgkit import transforms
 
-    X_train, X_val, X_test = (signal.bandpass(X, FS, 0.5, 40.0)
-                              for X in (task.X_train, task.X_val, task.X_test))
-    scaler = signal.LeadStandardizer().fit(X_train)
-    return tuple(scaler.transform(X).astype(np.float32) for X in (X_train, X_val, X_test))
+    parts = transforms.preprocessed_splits(task)
+    return parts["train"], parts["val"], parts["test"]
+
+
+def _cache_files(settings: dict) -> tuple[Path, Path]:
+    """Result JSON and weights of a run with these settings, under ``ecgkit.data.cache_dir()``."""
+    import hashlib
+
+    from ecgkit import data
+
+    key = hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:16]
+    stem = data.cache_dir() / "bench" / f"ptbxl_{settings['model']}_{settings['task']}_{key}"
+    return stem.with_suffix(".json"), stem.with_suffix(".pt")
 
 
 def run_ptbxl(model: str = "resnet1d_wang", task: str = "superdiagnostic",
@@ -128,11 +210,20 @@ def run_ptbxl(model: str = "resnet1d_wang", task: str = "superdiagnostic",
               protocol: str | None = None, batch_size: int | None = None,
               lr: float | None = None, seed: int = 0, device=None, n_bootstrap: int = 100,
               checkpoint_dir=None, resume: bool = False, progress: bool = True,
-              verbose: bool = True) -> dict:
+              verbose: bool = True, cache: bool = False, keep: dict | None = None) -> dict:
     """Train ``model`` on a PTB-XL task and evaluate it on fold 10; returns the result dict.
 
     Defaults come from ``RECIPES[model]`` and the profile (``epochs``; batch size: the
     recipe's with the ``full`` profile, the profile's otherwise).
+
+    ``cache=True`` stores the result and the trained weights in
+    ``ecgkit.data.cache_dir()/bench``, keyed by every setting and the exact records used;
+    a later call with the same settings loads them instead of training again (the
+    result then has ``"from_cache": true``; its timings are those of the original run).
+    ``keep``: a dict that receives what a chapter needs beyond the JSON: ``"model"``
+    (trained, eval mode), ``"task"`` (the :class:`ecgkit.data.PTBXLTask`), ``"X"``
+    (preprocessed inputs per split), ``"p_val"``, ``"p_test"`` (probabilities) and
+    ``"history"`` (a :class:`ecgkit.train.History`, or None when loaded from the cache).
     """
     import torch
     from torch import nn
@@ -159,11 +250,65 @@ def run_ptbxl(model: str = "resnet1d_wang", task: str = "superdiagnostic",
     if verbose:
         print(ds.summary())
     n_classes = len(ds.classes)
+    crops = protocol == "crops"
 
+    settings = {"model": model, "task": task, "epochs": epochs, "protocol": protocol,
+                "batch_size": batch_size, "lr": lr, "seed": seed, "n_bootstrap": n_bootstrap,
+                "device": device.type, "ecgkit": _ecgkit_version(),
+                "records": {s: [int(i) for i in getattr(ds, f"ids_{s}")]
+                            for s in ("train", "val", "test")}}
+    json_file, weights_file = _cache_files(settings)
     config.seed_everything(seed)
     net = get_model(model, n_classes=n_classes)
-    pw = train.pos_weight(ds.y_train, recipe.pos_weight) if recipe.pos_weight else None
+
+    def scores(X):
+        if crops:
+            return train.sliding_window_predict(net, X, WINDOW, STRIDE, reduce="max",
+                                                device=device)
+        return train.predict(net, X, device=device)
+
+    if cache and json_file.is_file() and weights_file.is_file():
+        result = json.loads(json_file.read_text())
+        net.load_state_dict(torch.load(weights_file, map_location="cpu", weights_only=True))
+        net.to(device).eval()
+        result["from_cache"] = True
+        if verbose:
+            print(f"loaded {model} trained earlier with the same settings from {json_file}")
+        history = None
+        p_val, p_test = (scores(X) if keep is not None else None for X in (X_val, X_test))
+    else:
+        result, history, p_val, p_test = _train_and_evaluate(
+            net, model, task, ds, (X_train, X_val, X_test), recipe, prof, epochs, protocol,
+            batch_size, lr, seed, device, n_bootstrap, checkpoint_dir, resume, progress,
+            verbose, scores, load_s)
+        if cache:
+            json_file.parent.mkdir(parents=True, exist_ok=True)
+            torch.save({k: v.detach().cpu() for k, v in net.state_dict().items()}, weights_file)
+            json_file.write_text(json.dumps(result, indent=1))
+        result["from_cache"] = False
+    if keep is not None:
+        keep.update(model=net.eval(), task=ds, X={"train": X_train, "val": X_val, "test": X_test},
+                    p_val=p_val, p_test=p_test, history=history)
+    return result
+
+
+def _ecgkit_version() -> str:
+    import ecgkit
+
+    return ecgkit.__version__
+
+
+def _train_and_evaluate(net, model, task, ds, X, recipe, prof, epochs, protocol, batch_size,
+                        lr, seed, device, n_bootstrap, checkpoint_dir, resume, progress,
+                        verbose, scores, load_s):
+    import torch
+    from torch import nn
+
+    from ecgkit import metrics, train
+
+    X_train, X_val, X_test = X
     crops = protocol == "crops"
+    pw = train.pos_weight(ds.y_train, recipe.pos_weight) if recipe.pos_weight else None
     with warnings.catch_warnings():
         # undefined classes on the small splits are reported in the result instead
         warnings.simplefilter("ignore", metrics.UndefinedMetricWarning)
@@ -176,12 +321,6 @@ def run_ptbxl(model: str = "resnet1d_wang", task: str = "superdiagnostic",
             transform=train.RandomCrop(WINDOW) if crops else None,
             val_window=(WINDOW, STRIDE) if crops else None, checkpoint_dir=checkpoint_dir,
             resume=resume, progress=progress, verbose=verbose)
-
-    def scores(X):
-        if crops:
-            return train.sliding_window_predict(net, X, WINDOW, STRIDE, reduce="max",
-                                                device=device)
-        return train.predict(net, X, device=device)
 
     p_val = scores(X_val)
     t_inf = time.perf_counter()
@@ -259,7 +398,7 @@ def run_ptbxl(model: str = "resnet1d_wang", task: str = "superdiagnostic",
         result["published"] = {"macro_auroc": value, "source": source,
                                "note": "published, on full data (about 17k training "
                                        "records); not comparable with a subset run"}
-    return _finite_or_none(result)
+    return _finite_or_none(result), history, p_val, p_test
 
 
 # ---------------------------------------------------------------------------- command line

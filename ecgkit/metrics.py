@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
+    "paired_bootstrap_difference",
     "UndefinedMetricWarning", "defined_classes", "binary_auroc", "per_class_auroc", "macro_auroc",
     "auroc_summary", "f1_at_threshold", "tune_thresholds", "bootstrap_ci", "BootstrapCI",
     "classification_report_multilabel", "confusion_matrix", "single_label_report",
@@ -240,6 +241,28 @@ def bootstrap_ci(metric: Callable, y_true, y_score, n: int = 100, seed: int = 0,
     alpha = (1 - level) / 2
     low, high = np.quantile(values, [alpha, 1 - alpha])
     return BootstrapCI(point, float(low), float(high))
+
+
+def paired_bootstrap_difference(metric: Callable, y_true, score_a, score_b, n: int = 100,
+                                seed: int = 0, level: float = 0.95) -> BootstrapCI:
+    """Interval of ``metric(A) - metric(B)`` for two models scored on the same examples.
+
+    Each resample draws the same examples for both models (a paired bootstrap), so the
+    interval reflects the difference between the models, not the spread of the test set
+    twice. ``score_a``, ``score_b``: ``(N, C)`` scores of the two models for ``y_true``.
+    An interval that contains 0 means the test set cannot tell the models apart.
+    """
+    score_a, score_b = np.asarray(score_a), np.asarray(score_b)
+    if score_a.shape != score_b.shape:
+        raise ValueError(f"the two models' scores differ in shape: {score_a.shape} vs "
+                         f"{score_b.shape}")
+    c = score_a.shape[1]
+
+    def difference(y, both):
+        return metric(y, both[:, :c]) - metric(y, both[:, c:])
+
+    return bootstrap_ci(difference, y_true, np.hstack([score_a, score_b]), n=n, seed=seed,
+                        level=level)
 
 
 # ----------------------------------------------------------------------------- reports

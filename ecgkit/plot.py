@@ -1,4 +1,5 @@
-"""Figures of the course: ECG paper, strips, dataset statistics, filters, training curves.
+"""Figures of the course: ECG paper, strips, dataset statistics, filters, training curves,
+evaluation results (ROC curves, confusion matrices) and heartbeats.
 
 Every function draws into a given ``ax`` (or creates a figure when none is given) and
 returns the :class:`~matplotlib.figure.Figure`; none calls ``plt.show()`` and none picks a
@@ -14,13 +15,18 @@ from numbers import Real
 import numpy as np
 import pandas as pd
 
+from ecgkit import metrics
+
 # Same tuple as ecgkit.data.LEADS (a test checks it); kept local so that plotting does not
 # import the data module.
 LEADS = ("I", "II", "III", "aVR", "aVL", "aVF", "V1", "V2", "V3", "V4", "V5", "V6")
+AAMI_CLASSES = ("N", "S", "V", "F", "Q")  # same as ecgkit.data.AAMI_CLASSES
 
 __all__ = ["LEADS", "plot_ecg_paper", "plot_strip", "plot_class_distribution",
            "plot_cooccurrence", "plot_frequency_response",
-           "plot_signal_comparison", "plot_history"]
+           "plot_signal_comparison", "plot_history", "roc_curve", "plot_roc_curves",
+           "plot_confusion_matrices", "plot_confusion_matrix", "plot_beat_gallery",
+           "plot_class_beats", "plot_radar", "plot_block_diagram"]
 
 MM_PER_INCH = 25.4
 PAPER_MINOR = "#f6c9c9"   # 1 mm lines
@@ -399,8 +405,9 @@ def plot_history(history, metrics=None, fig=None):
 
     Parameters
     ----------
-    history : dict of lists (e.g. ``{"loss": [...], "val_loss": [...], "val_auc": [...],
-        "lr": [...]}``) or DataFrame with one row per epoch; an ``epoch`` column, if
+    history : :class:`ecgkit.train.History`, dict of lists (e.g. ``{"loss": [...],
+        "val_loss": [...], "val_auc": [...], "lr": [...]}``), a list of per-epoch dicts (a
+        benchmark JSON's ``"history"``) or DataFrame with one row per epoch; an ``epoch`` column, if
         present, is the x axis (else 1, 2, ...). Columns ``train_x``/``val_x``/``x`` share
         the panel ``x``; ``lr`` is drawn on a log scale.
     metrics : panel names to draw (e.g. ``["loss", "auc"]``); default all.
@@ -410,7 +417,11 @@ def plot_history(history, metrics=None, fig=None):
     -------
     Figure with one axes per panel.
     """
+    if hasattr(history, "to_frame"):          # ecgkit.train.History
+        history = history.to_frame().reset_index()
     df = pd.DataFrame(history)
+    # bookkeeping columns, not curves
+    df = df.drop(columns=[c for c in ("time_s", "train_samples_per_s") if c in df])
     if df.empty:
         raise ValueError("history is empty: no epochs to plot")
     epochs = df.pop("epoch").to_numpy() if "epoch" in df else np.arange(1, len(df) + 1)
@@ -444,4 +455,293 @@ def plot_history(history, metrics=None, fig=None):
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
     fig.tight_layout()
+    return fig
+
+
+# --------------------------------------------------------------------------- evaluation
+def roc_curve(y, score) -> tuple[np.ndarray, np.ndarray]:
+    """False- and true-positive rates of one binary problem, thresholds from high to low.
+
+    Returns ``(fpr, tpr)``, both starting at 0 and ending at 1; NaN-free only when ``y``
+    has positives and negatives (else ``ValueError``).
+    """
+    y = np.asarray(y) == 1
+    score = np.asarray(score, dtype=np.float64)
+    if y.all() or not y.any():
+        raise ValueError("a ROC curve needs positive and negative examples")
+    values, inverse = np.unique(score, return_inverse=True)
+    pos = np.bincount(inverse.ravel(), weights=y, minlength=len(values))[::-1]
+    neg = np.bincount(inverse.ravel(), weights=~y, minlength=len(values))[::-1]
+    tpr = np.concatenate([[0.0], np.cumsum(pos) / y.sum()])
+    fpr = np.concatenate([[0.0], np.cumsum(neg) / (~y).sum()])
+    return fpr, tpr
+
+
+def plot_roc_curves(y_true, y_score, classes=None, ax=None, title: str | None = None):
+    """One ROC curve per class with its AUROC in the legend; undefined classes listed.
+
+    A class without positives or negatives in this split has no curve; the legend says
+    so instead of drawing nothing silently.
+    """
+    import matplotlib.pyplot as plt
+
+    y_true, y_score = metrics._as_multilabel(y_true, y_score)
+    names = metrics._class_names(classes, y_true.shape[1])
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(4.8, 4.5))
+    else:
+        fig = ax.figure
+    defined = metrics.defined_classes(y_true)
+    for c, name in enumerate(names):
+        if not defined[c]:
+            ax.plot([], [], " ", label=f"{name}: undefined (no pos. or neg.)")
+            continue
+        fpr, tpr = roc_curve(y_true[:, c], y_score[:, c])
+        ax.plot(fpr, tpr, lw=1.5,
+                label=f"{name}: AUROC {metrics.binary_auroc(y_true[:, c], y_score[:, c]):.3f}")
+    ax.plot([0, 1], [0, 1], ls="--", c="grey", lw=0.8)
+    ax.set(xlabel="false-positive rate (1 - specificity)",
+           ylabel="true-positive rate (sensitivity)", xlim=(0, 1), ylim=(0, 1.01))
+    ax.set_aspect("equal")
+    ax.legend(fontsize=8, loc="lower right")
+    if title:
+        ax.set_title(title)
+    return fig
+
+
+def plot_confusion_matrices(y_true, y_score, classes=None, thresholds=0.5, fig=None):
+    """A 2x2 confusion matrix per class of a multi-label result.
+
+    ``thresholds``: scalar or one per class (e.g. from :func:`ecgkit.metrics.tune_thresholds`);
+    predicted positive where ``y_score >= threshold``. Rows: true 0/1; columns:
+    predicted 0/1 (TN FP / FN TP).
+    """
+    import matplotlib.pyplot as plt
+
+    y_true, y_score = metrics._as_multilabel(y_true, y_score)
+    names = metrics._class_names(classes, y_true.shape[1])
+    thr = np.broadcast_to(np.asarray(thresholds, dtype=np.float64), (len(names),))
+    n = len(names)
+    if fig is None:
+        fig = plt.figure(figsize=(2.6 * n, 2.8))
+    else:
+        fig.clear()
+    axes = fig.subplots(1, n, squeeze=False)[0]
+    for ax, c, name in zip(axes, range(n), names):
+        pred = (y_score[:, c] >= thr[c]).astype(int)
+        cm = metrics.confusion_matrix(y_true[:, c].astype(int), pred, 2)
+        ax.imshow(cm, cmap="Blues")
+        for (i, j), v in np.ndenumerate(cm):
+            ax.text(j, i, str(v), ha="center", va="center",
+                    color="white" if v > cm.max() / 2 else "black")
+        ax.set(xticks=[0, 1], yticks=[0, 1], xticklabels=["0", "1"], yticklabels=["0", "1"],
+               xlabel="predicted", title=f"{name} (t={thr[c]:.2f})")
+        if c == 0:
+            ax.set_ylabel("true")
+    fig.tight_layout()
+    return fig
+
+
+def plot_confusion_matrix(y_true, y_pred, classes=None, normalize: bool = False, ax=None,
+                          title: str | None = None):
+    """Single-label confusion matrix (rows true, columns predicted).
+
+    ``normalize=True`` divides each row by its count (row = sensitivity per class);
+    the counts stay printed in the cells either way.
+    """
+    import matplotlib.pyplot as plt
+
+    n = None if classes is None else len(classes)
+    cm = metrics.confusion_matrix(y_true, y_pred, n)
+    names = metrics._class_names(classes, len(cm))
+    shown = cm / np.maximum(cm.sum(1, keepdims=True), 1) if normalize else cm
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(1.0 + 0.7 * len(cm), 0.8 + 0.7 * len(cm)))
+    else:
+        fig = ax.figure
+    im = ax.imshow(shown, cmap="Blues", vmin=0)
+    for (i, j), v in np.ndenumerate(cm):
+        text = f"{shown[i, j]:.2f}\n({v})" if normalize else str(v)
+        ax.text(j, i, text, ha="center", va="center", fontsize=8,
+                color="white" if shown[i, j] > shown.max() / 2 else "black")
+    ax.set(xticks=range(len(cm)), yticks=range(len(cm)), xticklabels=names,
+           yticklabels=names, xlabel="predicted", ylabel="true")
+    fig.colorbar(im, ax=ax, fraction=0.046)
+    if title:
+        ax.set_title(title)
+    return fig
+
+
+# --------------------------------------------------------------------------- heartbeats
+def plot_beat_gallery(windows, fs: float, titles=None, before: int | None = None,
+                      ncols: int = 6, reference=None, fig=None):
+    """Small multiples of beat windows (e.g. misclassified beats).
+
+    Parameters
+    ----------
+    windows : (n, L) beats, any units (the y axes are not shared).
+    fs : sampling rate of the windows in Hz (x axis in ms from the R peak).
+    titles : n strings, one per beat (e.g. ``"232 S->N"``).
+    before : index of the R peak in the window (drawn as a dotted line); default none.
+    ncols : panels per row.
+    reference : optional (n, L) beats drawn in grey behind each beat (e.g. the record's
+        median beat).
+
+    Returns
+    -------
+    Figure.
+    """
+    import matplotlib.pyplot as plt
+
+    w = np.asarray(windows, dtype=float)
+    if w.ndim != 2 or len(w) == 0:
+        raise ValueError(f"windows must be a non-empty (n, L) array, got shape {w.shape}")
+    if not np.isfinite(w).all():
+        raise ValueError("windows contain NaN or inf")
+    if titles is not None and len(titles) != len(w):
+        raise ValueError(f"{len(titles)} titles for {len(w)} beats")
+    if reference is not None and np.shape(reference) != w.shape:
+        raise ValueError(f"reference must have the shape of windows {w.shape}")
+    ncols = max(1, min(ncols, len(w)))
+    nrows = int(np.ceil(len(w) / ncols))
+    if fig is None:
+        fig = plt.figure(figsize=(1.9 * ncols, 1.5 * nrows))
+    axes = fig.subplots(nrows, ncols, squeeze=False)
+    zero = before if before is not None else 0
+    t_ms = (np.arange(w.shape[1]) - zero) / fs * 1000
+    for k, ax in enumerate(axes.ravel()):
+        if k >= len(w):
+            ax.axis("off")
+            continue
+        if reference is not None:
+            ax.plot(t_ms, reference[k], color="0.7", lw=0.8)
+        ax.plot(t_ms, w[k], color="black", lw=0.8)
+        if before is not None:
+            ax.axvline(0, color="tab:red", ls=":", lw=0.6)
+        ax.set_yticks([])
+        ax.tick_params(labelsize=6)
+        if titles is not None:
+            ax.set_title(titles[k], fontsize=7)
+    fig.supxlabel("ms from the R peak" if before is not None else "ms", fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def plot_class_beats(windows, labels, fs: float, classes=AAMI_CLASSES, before: int = 0,
+                     n_examples: int = 30, seed: int = 0, fig=None):
+    """One panel per class: a few example beats (thin) and the class median (thick).
+
+    ``windows``: (n, L) beats; ``labels``: (n,) class names. Classes without beats get
+    an empty panel saying so. Returns the Figure.
+    """
+    import matplotlib.pyplot as plt
+
+    w = np.asarray(windows, dtype=float)
+    labels = np.asarray(labels)
+    if w.ndim != 2 or labels.shape != (len(w),):
+        raise ValueError(f"windows must be (n, L) and labels (n,), got {w.shape}, "
+                         f"{labels.shape}")
+    rng = np.random.default_rng(seed)
+    if fig is None:
+        fig = plt.figure(figsize=(2.4 * len(classes), 2.2))
+    axes = fig.subplots(1, len(classes), sharey=True, squeeze=False)[0]
+    t_ms = (np.arange(w.shape[1]) - before) / fs * 1000
+    for ax, c in zip(axes, classes):
+        idx = np.flatnonzero(labels == c)
+        ax.set_title(f"{c} ({len(idx):,} beats)", fontsize=9)
+        if len(idx) == 0:
+            ax.text(0.5, 0.5, "none", transform=ax.transAxes, ha="center")
+            continue
+        pick = rng.choice(idx, min(n_examples, len(idx)), replace=False)
+        ax.plot(t_ms, w[pick].T, color="tab:blue", lw=0.4, alpha=0.35)
+        ax.plot(t_ms, np.median(w[idx], axis=0), color="black", lw=1.5)
+        ax.set_xlabel("ms", fontsize=8)
+        ax.tick_params(labelsize=7)
+    fig.tight_layout()
+    return fig
+
+
+# --------------------------------------------------------------------------- models
+def plot_radar(values, ax=None, title: str | None = None, fill: bool = True):
+    """Radar (spider) chart: one closed polygon per row of ``values`` over its columns.
+
+    Parameters
+    ----------
+    values : DataFrame ``(series, axes)``, e.g. mean lead attention per class (rows:
+        classes, columns: the 12 leads). Values must be finite.
+    ax : a polar Axes to draw into (default: a new figure).
+    fill : shade each polygon lightly.
+
+    Returns
+    -------
+    Figure.
+    """
+    df = pd.DataFrame(values)
+    if df.empty or df.shape[1] < 3:
+        raise ValueError(f"a radar chart needs at least 3 columns (axes), got {df.shape[1]}")
+    arr = df.to_numpy(dtype=float)
+    if not np.isfinite(arr).all():
+        raise ValueError("values contain NaN or inf")
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(5.5, 5.5), subplot_kw={"projection": "polar"})
+    else:
+        fig = ax.figure
+    angles = np.linspace(0, 2 * np.pi, df.shape[1], endpoint=False)
+    closed = np.append(angles, angles[0])
+    for name, row in zip(df.index, arr):
+        ax.plot(closed, np.append(row, row[0]), lw=1.5, label=str(name))
+        if fill:
+            ax.fill(closed, np.append(row, row[0]), alpha=0.08)
+    ax.set_xticks(angles)
+    ax.set_xticklabels([str(c) for c in df.columns])
+    ax.set_ylim(0, max(float(arr.max()) * 1.1, 1e-12))
+    ax.legend(loc="upper left", bbox_to_anchor=(1.05, 1.0), fontsize=8)
+    if title:
+        ax.set_title(title, pad=18)
+    return fig
+
+
+def plot_block_diagram(blocks, ax=None, title: str | None = None):
+    """A model drawn as boxes from left to right, joined by arrows.
+
+    Parameters
+    ----------
+    blocks : sequence of ``(name, detail)`` strings, e.g. ``("Residual block 1",
+        "1 -> 32 ch, k7, s2\n(N*12, 32, 500)")``; the detail (shapes, sizes) is printed
+        under the name.
+    ax : Axes to draw into (default: a new figure sized to the number of blocks).
+
+    Returns
+    -------
+    Figure.
+    """
+    blocks = [(str(name), str(detail)) for name, detail in blocks]
+    if not blocks:
+        raise ValueError("blocks is empty: nothing to draw")
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import FancyBboxPatch
+
+    n = len(blocks)
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(min(2.3 * n, 18.0), 2.6))
+    else:
+        fig = ax.figure
+    width, gap = 1.0, 0.35
+    for k, (name, detail) in enumerate(blocks):
+        x = k * (width + gap)
+        ax.add_patch(FancyBboxPatch((x, 0.0), width, 1.0, boxstyle="round,pad=0.02",
+                                    facecolor="#e8f0fb", edgecolor="#3b6ea5"))
+        ax.text(x + width / 2, 0.78, name, ha="center", va="center", fontsize=9,
+                fontweight="bold", wrap=True)
+        ax.text(x + width / 2, 0.38, detail, ha="center", va="center", fontsize=7.5)
+        if k < n - 1:
+            ax.annotate("", xy=(x + width + gap - 0.03, 0.5), xytext=(x + width + 0.03, 0.5),
+                        arrowprops={"arrowstyle": "->", "color": "#3b6ea5"})
+    ax.set_xlim(-0.1, n * (width + gap) - gap + 0.1)
+    ax.set_ylim(-0.1, 1.1)
+    ax.axis("off")
+    if title:
+        ax.set_title(title)
     return fig

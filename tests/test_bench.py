@@ -68,3 +68,32 @@ def test_unknown_subcommand_and_model_are_rejected():
     with pytest.raises(SystemExit):
         bench.main(["ptbxl", "--model", "resnet50"])
     assert set(bench.SUBCOMMANDS) >= {"ptbxl"}
+
+
+def test_cache_returns_the_same_result_and_model(tmp_path, monkeypatch, data_root):
+    import numpy as np
+
+    monkeypatch.setenv("ECGKIT_CACHE", str(tmp_path))
+    first, again = {}, {}
+    r1 = bench.run_ptbxl("cnn1d", profile="smoke", epochs=1, n_bootstrap=10, progress=False,
+                         verbose=False, cache=True, keep=first)
+    r2 = bench.run_ptbxl("cnn1d", profile="smoke", epochs=1, n_bootstrap=10, progress=False,
+                         verbose=False, cache=True, keep=again)
+    assert (r1["from_cache"], r2["from_cache"]) == (False, True)
+    assert r2["test"]["macro_auroc"] == r1["test"]["macro_auroc"]
+    np.testing.assert_allclose(again["p_test"], first["p_test"], atol=1e-6)
+    assert first["history"] is not None and again["history"] is None
+    assert first["X"]["test"].shape == (len(first["task"].y_test), 12, 1000)
+    assert len(list((tmp_path / "bench").glob("*.json"))) == 1
+    # another setting is another entry, not the cached one
+    r3 = bench.run_ptbxl("cnn1d", profile="smoke", epochs=1, seed=1, n_bootstrap=10,
+                         progress=False, verbose=False, cache=True)
+    assert r3["from_cache"] is False and len(list((tmp_path / "bench").glob("*.json"))) == 2
+
+
+def test_model_throughput_reports_positive_rates():
+    r = bench.model_throughput("cnn1d", batch=4, length=250, iters=1, device="cpu")
+    assert r["parameters"] == 105_029 and r["train_samples_per_s"] > 0
+    assert r["inference_samples_per_s"] > 0 and r["amp"] is False
+    with pytest.raises(ValueError, match="not a 12-lead signal model"):
+        bench.model_throughput("cascaded_densenet")

@@ -155,7 +155,7 @@ def test_roc_curve_and_metric_figures(scored):
     matplotlib.use("Agg")
     from sklearn.metrics import roc_curve as sk_roc
 
-    from ecgkit import plot_metrics as PM
+    from ecgkit import plot as PM
 
     y, s = scored
     fpr, tpr = PM.roc_curve(y[:, 0], s[:, 0])
@@ -172,3 +172,16 @@ def test_roc_curve_and_metric_figures(scored):
     assert fig.axes[0].get_xlabel() == "predicted"
     with pytest.raises(ValueError, match="positive and negative"):
         PM.roc_curve(np.zeros(5), np.arange(5))
+
+
+def test_paired_bootstrap_difference():
+    rng = np.random.default_rng(0)
+    y = (rng.random((200, 3)) < 0.4).astype(float)
+    perfect = y + 0.01 * rng.random(y.shape)
+    noise = rng.random(y.shape)
+    same = M.paired_bootstrap_difference(M.macro_auroc, y, noise, noise, n=30)
+    assert same == (0.0, 0.0, 0.0)
+    better = M.paired_bootstrap_difference(M.macro_auroc, y, perfect, noise, n=30)
+    assert better.low > 0.2 and better.point == pytest.approx(M.macro_auroc(y, perfect) - M.macro_auroc(y, noise))
+    with pytest.raises(ValueError, match="differ in shape"):
+        M.paired_bootstrap_difference(M.macro_auroc, y, noise, noise[:, :2])

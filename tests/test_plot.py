@@ -50,6 +50,7 @@ def test_leads_match_data_module():
     data = pytest.importorskip("ecgkit.data")
     label_cooccurrence = data.label_cooccurrence
     assert P.LEADS == data.LEADS
+    assert P.AAMI_CLASSES == data.AAMI_CLASSES
 
 
 # ----------------------------------------------------------------------------- ECG paper
@@ -201,3 +202,39 @@ def test_history_panels():
     assert len(fig.axes) == 1 and list(fig.axes[0].lines[0].get_xdata()) == [5, 6, 7]
     with pytest.raises(ValueError, match="not in history"):
         P.plot_history(history, metrics=["f1"])
+
+
+def test_plot_history_accepts_a_history_object():
+    import matplotlib
+    matplotlib.use("Agg")
+    from ecgkit.train import History
+
+    h = History(records=[{"epoch": e, "loss": 1.0 / e, "val_loss": 1.2 / e, "val_macro_auroc": 0.5 + e / 10,
+                          "lr": 1e-3, "time_s": 3.0, "train_samples_per_s": 100.0} for e in (1, 2, 3)])
+    fig = P.plot_history(h)
+    titles = [ax.get_title() for ax in fig.axes]
+    assert titles == ["loss", "macro_auroc", "lr"]
+    assert len(fig.axes[0].lines) == 2 and list(fig.axes[0].lines[0].get_xdata()) == [1, 2, 3]
+
+
+def test_plot_radar_draws_one_closed_polygon_per_row():
+    values = pd.DataFrame(np.abs(np.random.default_rng(0).normal(size=(3, 12))),
+                          index=["NORM", "MI", "CD"], columns=list(P.LEADS))
+    fig = P.plot_radar(values, title="lead attention")
+    ax = fig.axes[0]
+    assert len(ax.lines) == 3 and len(ax.lines[0].get_xdata()) == 13   # closed
+    assert [t.get_text() for t in ax.get_xticklabels()] == list(P.LEADS)
+    with pytest.raises(ValueError, match="at least 3"):
+        P.plot_radar(values.iloc[:, :2])
+    with pytest.raises(ValueError, match="NaN"):
+        P.plot_radar(values.where(values > 0.1))
+
+
+def test_plot_block_diagram_has_a_box_per_block():
+    fig = P.plot_block_diagram([("input", "(N, 12, 1000)"), ("encoder", "k7"), ("head", "5")])
+    ax = fig.axes[0]
+    assert len(ax.patches) == 3
+    texts = [t.get_text() for t in ax.texts]
+    assert "encoder" in texts and "(N, 12, 1000)" in texts
+    with pytest.raises(ValueError, match="empty"):
+        P.plot_block_diagram([])
