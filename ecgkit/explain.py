@@ -387,13 +387,9 @@ def _logits(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
 
 
 def _activated(logits: torch.Tensor, activation: str | None) -> torch.Tensor:
-    if activation == "sigmoid":
-        return torch.sigmoid(logits)
-    if activation == "softmax":
-        return torch.softmax(logits, dim=-1)
-    if activation is None:
-        return logits
-    raise ValueError(f"activation must be 'sigmoid', 'softmax' or None, got {activation!r}")
+    from ecgkit.train import _activate   # one definition of the activations
+
+    return _activate(logits, activation)
 
 
 def default_gradcam_layer(model: nn.Module) -> nn.Module:

@@ -271,6 +271,12 @@ def summarize(frame: pd.DataFrame, columns=("deletion_auc", "insertion_auc", "sc
 
 
 # --------------------------------------------------------------------------- sanity check
+def _top_class(model, x: torch.Tensor) -> np.ndarray:
+    """The class with the highest logit for each ECG, in eval mode (mode restored)."""
+    with torch.no_grad(), _explain._eval_mode(model):
+        return _explain._logits(model, x.to(next(model.parameters()).device)).argmax(1).cpu().numpy()
+
+
 def randomize_weights(model: nn.Module, seed: int = 0,
                       modules: Iterable[str] | None = None) -> nn.Module:
     """A copy of ``model`` with re-initialised weights (Adebayo et al.'s random model).
@@ -357,12 +363,7 @@ def randomization_check(model: nn.Module, X, methods: Sequence[str], targets=Non
     """
     x = torch.as_tensor(np.asarray(X), dtype=torch.float32)
     if targets is None:
-        with torch.no_grad():
-            was = model.training
-            model.eval()
-            targets = _explain._logits(model, x.to(next(model.parameters()).device)
-                                       ).argmax(1).cpu().numpy()
-            model.train(was)
+        targets = _top_class(model, x)
     targets = np.asarray(targets, dtype=np.int64).reshape(-1)
     random_model = randomize_weights(model, seed=seed + 1)
     kwargs = dict(explain_kwargs or {})
@@ -398,12 +399,7 @@ def cascading_randomization(model: nn.Module, X, method: str, stages: Sequence[s
     x = torch.as_tensor(np.asarray(X), dtype=torch.float32)
     kwargs = dict(explain_kwargs or {})
     if targets is None:
-        with torch.no_grad():
-            was = model.training
-            model.eval()
-            targets = _explain._logits(model, x.to(next(model.parameters()).device)
-                                       ).argmax(1).cpu().numpy()
-            model.train(was)
+        targets = _top_class(model, x)
     reference = _explain.explain(model, x, method, target=targets, background=background,
                                  seed=seed, **kwargs)
     mask = _lead_mask(model, x.shape)
