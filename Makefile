@@ -13,9 +13,12 @@ BOOK_FLAGS ?= --keep-going
 
 # Jupyter must find the kernel of this environment first, whatever the user has installed.
 export JUPYTER_PATH := $(abspath $(VENV))/share/jupyter
-# On a 2-core machine one torch thread per process trains 3-15x faster than two (measured:
-# scripts/bench_models.py); Python must cache bytecode or every kernel recompiles torch.
-export OMP_NUM_THREADS ?= 1
+# Torch threads: the build and the tests run one notebook at a time, so a kernel may use
+# every core (on the 2-core reference machine, idle: 1.3-1.9x faster than one thread,
+# scripts/bench_models.py). With other heavy processes running at the same time, set
+# OMP_NUM_THREADS=1: two threads competing for one core were 2x slower than one.
+# Python must cache bytecode, or every kernel recompiles torch's modules.
+export OMP_NUM_THREADS ?= $(shell nproc 2>/dev/null || echo 1)
 export PYTHONDONTWRITEBYTECODE :=
 
 # torch is the CPU build: from a local wheel folder when PIP_FIND_LINKS names one,
