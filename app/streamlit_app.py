@@ -6,7 +6,11 @@ Start it from the repository root with::
 
 It loads the model bundle named by ``$ECGKIT_BUNDLE`` or, by default, the cached
 ``explainable`` bundle of the current profile (``python -m ecgkit.predict train-bundle``
-creates it; so do chapters 12 and 13). Every bad upload ends in a message, never a crash:
+creates it; so do chapters 12 and 13). MIT-BIH records and 1-2 lead uploads go to the
+heartbeat classifier of chapter 7 (``$ECGKIT_BEAT_BUNDLE`` or the cached beat bundle;
+``python -m ecgkit.predict train-beat-bundle`` creates it): per-beat AAMI classes over the
+whole record, the shown strip labelled beat by beat, an attribution over one beat and a
+report. Every bad upload ends in a message, never a crash:
 the readers of :mod:`ecgkit.io` raise ``ValueError`` with the reason, shown here as is.
 
 This is a teaching tool, not a medical device.
@@ -24,7 +28,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
-from ecgkit import data, explain, io, plot, predict  # noqa: E402
+from ecgkit import data, explain, io, plot, predict, predict_beats  # noqa: E402
 from ecgkit import report as report_module  # noqa: E402
 
 METHODS = ("integrated_gradients", "occlusion", "gradcam", "attention")
@@ -57,24 +61,65 @@ def _load_bundle(path: str, mtime: float):  # mtime: reload when the file change
     return predict.load_bundle(path)
 
 
-bundle_file = _bundle_file()
-if not bundle_file.is_file():
-    st.warning(f"No trained model found at `{bundle_file}`.")
-    st.markdown("Create one from a terminal (about a minute on a laptop CPU):\n\n"
-                "```\npython -m ecgkit.predict train-bundle\n```\n\n"
-                "or train it here:")
-    if st.button("Train a small model now", key="train"):
-        with st.spinner("Training ExplainableECGNet on the PTB-XL sample ..."):
-            predict.train_bundle("explainable", path=bundle_file, verbose=False)
-        st.rerun()
-    st.stop()
+def _twelve_lead_bundle():
+    """The 12-lead bundle, or a message saying how to make one (and ``st.stop()``)."""
+    bundle_file = _bundle_file()
+    if not bundle_file.is_file():
+        st.warning(f"No trained model found at `{bundle_file}`.")
+        st.markdown("Create one from a terminal (about a minute on a laptop CPU):\n\n"
+                    "```\npython -m ecgkit.predict train-bundle\n```\n\n"
+                    "or train it here:")
+        if st.button("Train a small model now", key="train"):
+            with st.spinner("Training ExplainableECGNet on the PTB-XL sample ..."):
+                predict.train_bundle("explainable", path=bundle_file, verbose=False)
+            st.rerun()
+        st.stop()
+    try:
+        bundle = _load_bundle(str(bundle_file), bundle_file.stat().st_mtime)
+    except (ValueError, RuntimeError) as err:
+        st.error(f"The model file `{bundle_file}` could not be loaded: {err}")
+        st.stop()
+    st.sidebar.markdown(f"**Model**: {bundle.describe()}")
+    return bundle
 
-try:
-    bundle = _load_bundle(str(bundle_file), bundle_file.stat().st_mtime)
-except (ValueError, RuntimeError) as err:
-    st.error(f"The model file `{bundle_file}` could not be loaded: {err}")
-    st.stop()
-st.sidebar.markdown(f"**Model**: {bundle.describe()}")
+
+def _beat_bundle_file() -> Path:
+    env = os.environ.get("ECGKIT_BEAT_BUNDLE")
+    return Path(env) if env else predict_beats.beat_bundle_path()
+
+
+@st.cache_resource(show_spinner="Loading the heartbeat model ...")
+def _load_beat_bundle(path: str, mtime: float):  # mtime: reload when the file changes
+    return predict_beats.load_beat_bundle(path)
+
+
+def _beat_bundle():
+    """The heartbeat bundle, or a message saying how to make one (and ``st.stop()``)."""
+    path = _beat_bundle_file()
+    if not path.is_file():
+        st.warning(f"No trained heartbeat model found at `{path}`.")
+        st.markdown("Create it from a terminal (a couple of minutes on a laptop CPU):\n\n"
+                    "```\npython -m ecgkit.predict train-beat-bundle\n```\n\n"
+                    "or train it here:")
+        if st.button("Train the heartbeat classifier now", key="train_beats"):
+            with st.spinner("Training the CNN-LSTM on the MIT-BIH DS1 beats ..."):
+                predict_beats.train_beat_bundle(path=path, verbose=False)
+            st.rerun()
+        st.stop()
+    try:
+        bundle = _load_beat_bundle(str(path), path.stat().st_mtime)
+        bundle.check_compatible()
+    except (ValueError, RuntimeError) as err:
+        st.error(f"The heartbeat model file `{path}` could not be used: {err}")
+        st.stop()
+    st.sidebar.markdown(f"**Heartbeat model**: {bundle.describe()}")
+    return bundle
+
+
+@st.cache_data(show_spinner="Classifying the record's heartbeats ...")
+def _analyse_mitbih(path: str, mtime: float, name: str):
+    """Per-beat predictions over the whole MIT-BIH record (cached per record)."""
+    return predict_beats.analyse_record(_load_beat_bundle(path, mtime), f"mitdb:{name}")
 
 
 # --------------------------------------------------------------------------- input
@@ -147,14 +192,89 @@ else:
                           title=f"{record.name}, lead {record.leads[0]}")
 _show(fig)
 
+
+
+# --------------------------------------------------------------------------- heartbeats
+def _has_12_leads(rec) -> bool:
+    have = {str(lead).upper() for lead in rec.leads}
+    return all(lead.upper() in have for lead in data.LEADS)
+
+
+def _beat_section(rec) -> None:
+    """MIT-BIH records and 1-2 lead uploads: the heartbeat classifier of chapter 7."""
+    beat_bundle = _beat_bundle()
+    path = _beat_bundle_file()
+    mitdb = rec.metadata.get("record")
+    try:
+        if mitdb:
+            analysis = _analyse_mitbih(str(path), path.stat().st_mtime, str(mitdb))
+        else:
+            analysis = predict_beats.analyse_record(beat_bundle, rec)
+    except (ValueError, RuntimeError) as err:
+        st.error(f"The heartbeat model cannot classify this ECG: {err}")
+        st.stop()
+    st.subheader("Heartbeats")
+    for note in analysis.notes:
+        (st.info if note.startswith("Record ") else st.caption)(note)
+    st.dataframe(analysis.counts(), key="beat_counts")
+    agreement = analysis.agreement()
+    if agreement is not None:
+        st.markdown(f"**{len(analysis)} beats** of the whole record (reference annotations); "
+                    f"the prediction agrees with the reference on "
+                    f"**{agreement['accuracy']:.1%}** of them.")
+    else:
+        st.markdown(f"**{len(analysis)} beats** found by the XQRS detector.")
+    start = float(rec.metadata.get("start_s", 0.0)) if mitdb else 0.0
+    seconds = min(10.0, rec.duration_s)
+    names = [str(lead).upper() for lead in rec.leads]
+    lead = rec.signal[names.index("II")] if "II" in names else rec.signal[0]
+    strip = lead[: int(round(seconds * rec.fs))]
+    shown = analysis.in_window(start, len(strip) / rec.fs)
+
+    st.subheader("Explanation")
+    if len(shown) == 0:
+        _show(predict_beats.plot_beat_strip(strip, rec.fs, analysis, start))
+        st.info("No classified beat in the shown strip; pick another start time.")
+    else:
+        method = st.sidebar.selectbox("Beat explanation", ("integrated_gradients", "occlusion"),
+                                      key="beat_method",
+                                      format_func=lambda m: m.replace("_", " "))
+        ref = analysis.reference
+        labels = {int(i): f"{analysis.samples[i] / analysis.fs:.2f} s: predicted "
+                          f"{analysis.predicted[i]}" + (f" (reference {ref[i]})"
+                                                        if ref is not None else "")
+                  for i in shown}
+        ectopic = [int(i) for i in shown if analysis.predicted[i] != "N"]
+        default = ectopic[0] if ectopic else int(shown[0])
+        options = list(labels)
+        beat = st.selectbox("Beat to explain", options, index=options.index(default),
+                            key="beat", format_func=labels.get)
+        cls = st.selectbox("Class to explain", beat_bundle.classes,
+                           index=beat_bundle.classes.index(str(analysis.predicted[beat])),
+                           key="beat_class")
+        _show(predict_beats.plot_beat_strip(strip, rec.fs, analysis, start, highlight=beat))
+        with st.spinner("Explaining ..."):
+            expl = predict_beats.explain_beat(beat_bundle, analysis, beat, cls, method)
+        _show(predict_beats.plot_beat_explanation(beat_bundle, analysis, expl))
+        probs = analysis.probs[beat]
+        st.caption("Class probabilities of this beat: " + ", ".join(
+            f"{c} {p:.2f}" for c, p in zip(beat_bundle.classes, probs)) + ". Colour shows "
+            "what changed the model's output for this class, not where a disease is.")
+
+    st.subheader("Report")
+    st.code(predict_beats.beat_report(beat_bundle, analysis).text, language=None)
+
+
+if not _has_12_leads(record):
+    _beat_section(record)
+    st.stop()
+
+bundle = _twelve_lead_bundle()
 try:
     signal, input_notes = io.to_model_input(record, fs=bundle.fs,
                                             seconds=bundle.n_samples / bundle.fs)
 except ValueError as err:
     st.error(f"The model cannot classify this ECG: {err}")
-    if source == SOURCES[1]:
-        st.info("MIT-BIH records have two leads; this model reads all twelve. The beat "
-                "classifier of the MIT-BIH chapters classifies their heartbeats.")
     st.stop()
 
 # --------------------------------------------------------------------------- prediction

@@ -11,11 +11,15 @@ Command line::
 
     python -m ecgkit.predict RECORD [--model PATH] [--method METHOD] [--fs HZ] [--json]
     python -m ecgkit.predict train-bundle [--model-name explainable] [--profile sample]
+    python -m ecgkit.predict train-beat-bundle [--profile sample]
 
 ``RECORD`` is a WFDB record (``path/to/00017_lr`` or ``.hea``; the ``.dat`` next to it), a
 CSV file (12 columns, or 1; ``--fs`` gives its rate, default 100 Hz), ``ptbxl:<ecg_id>`` or
 ``mitdb:<record>``. Without ``--model`` the default bundle is used
 (:func:`bundle_path`); ``train-bundle`` creates it (about a minute on a laptop CPU).
+A MIT-BIH record (``mitdb:100``, analysed whole) or any 1-2 lead record goes to the
+heartbeat classifier of chapter 7 instead (:mod:`ecgkit.predict_beats`; its bundle is
+made by ``train-beat-bundle``, a couple of minutes), which reports per-beat AAMI classes.
 """
 from __future__ import annotations
 
@@ -35,6 +39,7 @@ __all__ = ["Bundle", "BUNDLE_CONFIGS", "build_model", "save_bundle", "load_bundl
            "train_bundle", "bundle_path", "load_or_train_bundle", "main"]
 
 BUNDLE_VERSION = 1
+LEADS_12 = ("I", "II", "III", "aVR", "aVL", "aVF", "V1", "V2", "V3", "V4", "V5", "V6")
 
 # What chapters 12-13 and the app train: small enough for a CPU in about a minute.
 # ``max_epochs`` caps the profile's epochs (early stopping with ``patience`` may stop
@@ -317,27 +322,103 @@ def _train_main(argv) -> int:
     return 0
 
 
+def _train_beats_main(argv) -> int:
+    from ecgkit import predict_beats
+
+    parser = argparse.ArgumentParser(
+        prog="python -m ecgkit.predict train-beat-bundle",
+        description="Train the CNN-LSTM heartbeat classifier on MIT-BIH DS1 and save it.")
+    parser.add_argument("--profile", default=None, help="smoke | sample | full "
+                        "(default $ECGKIT_PROFILE or sample)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", default=None, help="bundle file (default: the cache)")
+    args = parser.parse_args(argv)
+    bundle = predict_beats.train_beat_bundle(args.profile, args.out, args.seed)
+    print(bundle.describe())
+    return 0
+
+
+def _is_beat_input(spec: str, record) -> bool:
+    """MIT-BIH records and records without all 12 leads go to the beat classifier."""
+    if str(spec).lower().startswith("mitdb:"):
+        return True
+    from ecgkit.io import _norm
+
+    have = {_norm(lead) for lead in record.leads}
+    return not all(_norm(lead) in have for lead in LEADS_12)
+
+
+def _beats_main(args, record) -> int:
+    """Heartbeat report of a MIT-BIH record or a 1-2 lead signal (exit status)."""
+    from ecgkit import predict_beats
+
+    path = Path(args.model) if args.model else predict_beats.beat_bundle_path()
+    try:
+        bundle = predict_beats.load_beat_bundle(path)
+    except FileNotFoundError:
+        print(f"error: no trained heartbeat model at {path}. Create it with `python -m "
+              "ecgkit.predict train-beat-bundle` (a couple of minutes on CPU) or pass "
+              "--model PATH.", file=sys.stderr)
+        return 2
+    except ValueError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    try:
+        analysis = predict_beats.analyse_record(bundle, record)
+        rep = predict_beats.beat_report(bundle, analysis)
+    except (ValueError, FileNotFoundError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    print(json.dumps(rep.to_dict(), indent=2) if args.json else rep.text)
+    return 0
+
+
 def main(argv=None) -> int:
     """Entry point of ``python -m ecgkit.predict``; returns the exit status (0 ok, 2 bad
-    input or no model)."""
+    input or no model).
+
+    A 12-lead record goes to the 12-lead bundle; a MIT-BIH record (``mitdb:100``) or a
+    1-2 lead record goes to the heartbeat bundle (:mod:`ecgkit.predict_beats`), unless
+    ``--model`` names a 12-lead bundle, which then refuses the record with the reason."""
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] == "train-bundle":
         return _train_main(argv[1:])
+    if argv and argv[0] == "train-beat-bundle":
+        return _train_beats_main(argv[1:])
     parser = argparse.ArgumentParser(
         prog="python -m ecgkit.predict",
-        description="Classify a 12-lead ECG and print a plain-language report. "
-                    "`python -m ecgkit.predict train-bundle` creates the default model.")
+        description="Classify a 12-lead ECG, or the heartbeats of a MIT-BIH / 1-2 lead "
+                    "record, and print a plain-language report. `python -m ecgkit.predict "
+                    "train-bundle` creates the default 12-lead model, `python -m "
+                    "ecgkit.predict train-beat-bundle` the heartbeat model.")
     parser.add_argument("record", help="WFDB record (path, .hea), .csv, ptbxl:<ecg_id> or "
                         "mitdb:<record>")
     parser.add_argument("--model", default=None, help="bundle file (default: the cached "
-                        "'explainable' bundle of the current profile)")
+                        "'explainable' bundle of the current profile for 12-lead ECGs, the "
+                        "cached heartbeat bundle for MIT-BIH and 1-2 lead records)")
     parser.add_argument("--method", default="integrated_gradients",
                         help="explanation method of the evidence (see ecgkit.explain.METHODS)")
     parser.add_argument("--fs", type=float, default=None, help="sampling rate of a CSV (Hz)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of text")
     args = parser.parse_args(argv)
-    from ecgkit import io, report as report_module
+    from ecgkit import io, predict_beats, report as report_module
 
+    if args.model and predict_beats.is_beat_bundle(args.model):
+        try:
+            record = io.load_record(args.record, fs=args.fs)
+        except (ValueError, FileNotFoundError) as err:
+            print(f"error: {err}", file=sys.stderr)
+            return 2
+        return _beats_main(args, record)
+    if not args.model:
+        try:
+            record = (io.load_record(args.record, fs=args.fs)
+                      if not str(args.record).lower().startswith("ptbxl:") else None)
+        except (ValueError, FileNotFoundError) as err:
+            print(f"error: {err}", file=sys.stderr)
+            return 2
+        if record is not None and _is_beat_input(args.record, record):
+            return _beats_main(args, record)
     model_path = Path(args.model) if args.model else bundle_path("explainable")
     try:
         bundle = load_bundle(model_path)
@@ -349,11 +430,17 @@ def main(argv=None) -> int:
     except ValueError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    record = None
     try:
         record = io.load_record(args.record, fs=args.fs)
         rep = report_module.report(bundle, record, method=args.method)
     except (ValueError, FileNotFoundError) as err:
-        print(f"error: {err}", file=sys.stderr)
+        hint = ""
+        if record is not None and _is_beat_input(args.record, record):
+            hint = (" This is a MIT-BIH or 1-2 lead record and the model reads 12 leads: "
+                    "leave out --model to use the heartbeat classifier, or pass a "
+                    "heartbeat bundle (python -m ecgkit.predict train-beat-bundle).")
+        print(f"error: {err}{hint}", file=sys.stderr)
         return 2
     print(json.dumps(rep.to_dict(), indent=2) if args.json else rep.text)
     return 0

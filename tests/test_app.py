@@ -1,7 +1,8 @@
 """The Streamlit app, driven by Streamlit's own AppTest (no browser, no server).
 
 Picking a record must show predictions; every bad upload must show a clear error and
-never raise. The model is a tiny untrained bundle (see test_report.make_bundle).
+never raise. The 12-lead model is a tiny untrained bundle (see test_report.make_bundle);
+the heartbeat model a small one trained in seconds (test_predict_beats.make_beat_bundle).
 """
 import io as _io
 from pathlib import Path
@@ -23,10 +24,18 @@ def bundle_file(tmp_path_factory, data_root):
 
 
 @pytest.fixture(scope="module")
-def app(bundle_file):
+def beat_bundle_file(tmp_path_factory, data_root):
+    from test_predict_beats import make_beat_bundle
+
+    return make_beat_bundle(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def app(bundle_file, beat_bundle_file):
     """One app session for the module (each AppTest run executes the whole script)."""
     mp = pytest.MonkeyPatch()
     mp.setenv("ECGKIT_BUNDLE", str(bundle_file))
+    mp.setenv("ECGKIT_BEAT_BUNDLE", str(beat_bundle_file))
     at = AppTest.from_file(APP, default_timeout=180)
     at.run()
     yield at
@@ -91,3 +100,74 @@ def test_without_a_model_the_app_says_how_to_make_one(tmp_path, monkeypatch):
     at.run()
     assert not at.exception
     assert any("python -m ecgkit.predict train-bundle" in m.value for m in at.markdown)
+
+
+def _beat_table(at):
+    tables = [d.value for d in at.dataframe if "predicted" in d.value.columns]
+    assert len(tables) == 1
+    return tables[0]
+
+
+def test_a_mitbih_record_gets_beat_predictions_explanation_and_report(app):
+    at = app
+    at.sidebar.radio(key="source").set_value("MIT-BIH record").run()
+    assert not at.exception and not at.error
+    table = _beat_table(at)
+    assert list(table.index) == ["N", "S", "V", "F", "Q"]
+    assert table["predicted"].sum() == table["reference"].sum() > 2000  # whole record 100
+    subheaders = [h.value for h in at.subheader]
+    assert {"Heartbeats", "Explanation", "Report"} <= set(subheaders)
+    assert len(at.get("image")) >= 3  # the ECG, the labelled strip, the beat attribution
+    report = at.code[0].value
+    assert "Heartbeat report for MIT-BIH 100" in report and "teaching model" in report
+    assert any("DS2" in i.value and "inter-patient" in i.value for i in at.info)
+    # another record, a later strip, the other explanation method, another class
+    at.sidebar.selectbox(key="mitdb_record").set_value("208").run()
+    at.sidebar.number_input(key="mitdb_start").set_value(60.0).run()
+    at.sidebar.selectbox(key="beat_method").set_value("occlusion").run()
+    at.selectbox(key="beat_class").set_value("N").run()
+    assert not at.exception and not at.error
+    assert at.subheader[0].value.startswith("MIT-BIH 208 (60-70 s)")
+    assert any("DS1" in i.value and "not an honest test" in i.value for i in at.info)
+    assert 60 <= float(at.selectbox(key="beat").format_func(at.selectbox(key="beat").value)
+                       .split(" s")[0]) < 70
+
+
+def _mitbih_csv(fs):
+    from ecgkit import io, signal as ecgsignal
+
+    lead = io.mitbih_record("119", 0.0, 30.0).lead("II")
+    if fs != 360:
+        lead = ecgsignal.resample(lead, 360, fs)
+    return _csv(lead[:, None])
+
+
+def test_a_single_lead_upload_at_100_hz_is_refused_for_beats(app):
+    at = app
+    at.sidebar.radio(key="source").set_value("Upload a file").run()
+    at.sidebar.number_input(key="csv_fs").set_value(100.0).run()
+    at = _upload(at, ("lead.csv", _mitbih_csv(100), "text/csv"))
+    assert not at.exception
+    assert at.error and "too low" in at.error[0].value and "250 Hz" in at.error[0].value
+    assert not at.dataframe
+
+
+def test_a_single_lead_upload_at_360_hz_gets_detected_beats(app):
+    at = app
+    at.sidebar.radio(key="source").set_value("Upload a file").run()
+    at.sidebar.number_input(key="csv_fs").set_value(360.0).run()
+    at = _upload(at, ("lead.csv", _mitbih_csv(360), "text/csv"))
+    assert not at.exception and not at.error
+    table = _beat_table(at)
+    assert "reference" not in table.columns and 25 <= table["predicted"].sum() <= 45
+    assert "XQRS" in at.code[0].value
+
+
+def test_mitbih_without_a_beat_model_says_how_to_make_one(tmp_path, monkeypatch, bundle_file):
+    monkeypatch.setenv("ECGKIT_BUNDLE", str(bundle_file))
+    monkeypatch.setenv("ECGKIT_BEAT_BUNDLE", str(tmp_path / "absent.pt"))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.sidebar.radio(key="source").set_value("MIT-BIH record").run()
+    assert not at.exception
+    assert any("python -m ecgkit.predict train-beat-bundle" in m.value for m in at.markdown)
