@@ -35,7 +35,7 @@ import numpy as np
 import torch
 from torch import nn
 
-__all__ = ["Bundle", "BUNDLE_CONFIGS", "build_model", "save_bundle", "load_bundle",
+__all__ = ["Bundle", "BUNDLE_CONFIGS", "build_model", "save_bundle", "load_bundle", "read_payload",
            "train_bundle", "bundle_path", "load_or_train_bundle", "main"]
 
 BUNDLE_VERSION = 1
@@ -167,19 +167,32 @@ def save_bundle(model: nn.Module, name: str, classes, thresholds, scaler, path,
     return path
 
 
+def read_payload(path, create_command: str) -> dict:
+    """The dict saved in a bundle file, read without running code (``weights_only``).
+
+    ``FileNotFoundError`` names ``python -m ecgkit.predict <create_command>``, the command
+    that creates it; ``ValueError`` when the file is not a bundle.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no model bundle at {path}; create one with "
+                                f"`python -m ecgkit.predict {create_command}`")
+    try:
+        payload = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as err:
+        raise ValueError(f"{path} is not a model bundle ({err})") from None
+    if not isinstance(payload, dict):
+        raise ValueError(f"{path} is not a model bundle")
+    return payload
+
+
 def load_bundle(path, device=None) -> Bundle:
     """Read a bundle written by :func:`save_bundle`; the model is in eval mode."""
     from ecgkit.signal import LeadStandardizer
 
     path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"no model bundle at {path}; create one with "
-                                "`python -m ecgkit.predict train-bundle`")
-    try:
-        payload = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as err:
-        raise ValueError(f"{path} is not a model bundle ({err})") from None
-    if not isinstance(payload, dict) or payload.get("bundle_version") != BUNDLE_VERSION:
+    payload = read_payload(path, "train-bundle")
+    if payload.get("bundle_version") != BUNDLE_VERSION:
         raise ValueError(f"{path} is not a version-{BUNDLE_VERSION} model bundle")
     classes = tuple(payload["classes"])
     kwargs = json.loads(payload["model_kwargs"])

@@ -220,17 +220,9 @@ def save_beat_bundle(model, spec, path, *, normalize: str = "zscore", rr: bool =
 
 
 def _read_payload(path) -> dict:
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"no beat-model bundle at {path}; create one with "
-                                "`python -m ecgkit.predict train-beat-bundle`")
-    try:
-        payload = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as err:
-        raise ValueError(f"{path} is not a model bundle ({err})") from None
-    if not isinstance(payload, dict):
-        raise ValueError(f"{path} is not a model bundle")
-    return payload
+    from ecgkit.predict import read_payload
+
+    return read_payload(path, "train-beat-bundle")
 
 
 def is_beat_bundle(path) -> bool:
