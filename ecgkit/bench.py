@@ -458,6 +458,10 @@ def main(argv=None) -> int:
         Path(out).parent.mkdir(parents=True, exist_ok=True)
         Path(out).write_text(text)
         print(f"wrote {out}")
+    if args.command != "ptbxl":   # other benchmarks print their own summary line
+        if not out:
+            print(text)
+        return 0
     test = result.get("test", {})
     ci = test.get("ci95")
     auroc = test.get("macro_auroc")
