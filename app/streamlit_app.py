@@ -61,26 +61,34 @@ def _load_bundle(path: str, mtime: float):  # mtime: reload when the file change
     return predict.load_bundle(path)
 
 
-def _twelve_lead_bundle():
-    """The 12-lead bundle, or a message saying how to make one (and ``st.stop()``)."""
-    bundle_file = _bundle_file()
-    if not bundle_file.is_file():
-        st.warning(f"No trained model found at `{bundle_file}`.")
-        st.markdown("Create one from a terminal (about a minute on a laptop CPU):\n\n"
-                    "```\npython -m ecgkit.predict train-bundle\n```\n\n"
+def _bundle_or_stop(path: Path, what: str, command: str, duration: str, train, load, label: str):
+    """Load the bundle at ``path``; without one, say how to make it (command or button)
+    and ``st.stop()``; an unusable file gets an error, never a crash."""
+    if not path.is_file():
+        st.warning(f"No trained {what} found at `{path}`.")
+        st.markdown(f"Create it from a terminal ({duration} on a laptop CPU):\n\n"
+                    f"```\npython -m ecgkit.predict {command}\n```\n\n"
                     "or train it here:")
-        if st.button("Train a small model now", key="train"):
-            with st.spinner("Training ExplainableECGNet on the PTB-XL sample ..."):
-                predict.train_bundle("explainable", path=bundle_file, verbose=False)
+        if st.button(f"Train the {what} now", key=f"train_{command}"):
+            with st.spinner(f"Training the {what} ..."):
+                train(path)
             st.rerun()
         st.stop()
     try:
-        bundle = _load_bundle(str(bundle_file), bundle_file.stat().st_mtime)
+        bundle = load(path)
     except (ValueError, RuntimeError) as err:
-        st.error(f"The model file `{bundle_file}` could not be loaded: {err}")
+        st.error(f"The {what} file `{path}` could not be used: {err}")
         st.stop()
-    st.sidebar.markdown(f"**Model**: {bundle.describe()}")
+    st.sidebar.markdown(f"**{label}**: {bundle.describe()}")
     return bundle
+
+
+def _twelve_lead_bundle():
+    """The 12-lead bundle, or a message saying how to make one (and ``st.stop()``)."""
+    return _bundle_or_stop(
+        _bundle_file(), "12-lead model", "train-bundle", "about a minute",
+        train=lambda path: predict.train_bundle("explainable", path=path, verbose=False),
+        load=lambda path: _load_bundle(str(path), path.stat().st_mtime), label="Model")
 
 
 def _beat_bundle_file() -> Path:
@@ -93,27 +101,18 @@ def _load_beat_bundle(path: str, mtime: float):  # mtime: reload when the file c
     return predict_beats.load_beat_bundle(path)
 
 
+def _checked_beat_bundle(path: Path):
+    bundle = _load_beat_bundle(str(path), path.stat().st_mtime)
+    bundle.check_compatible()
+    return bundle
+
+
 def _beat_bundle():
     """The heartbeat bundle, or a message saying how to make one (and ``st.stop()``)."""
-    path = _beat_bundle_file()
-    if not path.is_file():
-        st.warning(f"No trained heartbeat model found at `{path}`.")
-        st.markdown("Create it from a terminal (a couple of minutes on a laptop CPU):\n\n"
-                    "```\npython -m ecgkit.predict train-beat-bundle\n```\n\n"
-                    "or train it here:")
-        if st.button("Train the heartbeat classifier now", key="train_beats"):
-            with st.spinner("Training the CNN-LSTM on the MIT-BIH DS1 beats ..."):
-                predict_beats.train_beat_bundle(path=path, verbose=False)
-            st.rerun()
-        st.stop()
-    try:
-        bundle = _load_beat_bundle(str(path), path.stat().st_mtime)
-        bundle.check_compatible()
-    except (ValueError, RuntimeError) as err:
-        st.error(f"The heartbeat model file `{path}` could not be used: {err}")
-        st.stop()
-    st.sidebar.markdown(f"**Heartbeat model**: {bundle.describe()}")
-    return bundle
+    return _bundle_or_stop(
+        _beat_bundle_file(), "heartbeat model", "train-beat-bundle", "a couple of minutes",
+        train=lambda path: predict_beats.train_beat_bundle(path=path, verbose=False),
+        load=_checked_beat_bundle, label="Heartbeat model")
 
 
 @st.cache_data(show_spinner="Classifying the record's heartbeats ...")
