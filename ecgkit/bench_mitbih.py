@@ -130,7 +130,7 @@ def split_indices(table, split: str, seed: int = 0, val_fraction: float = 0.1,
 
 
 def validation_records(records, y, seed: int = 0, val_fraction: float = 0.1,
-                       max_class_share: float = 0.3) -> list[str]:
+                       max_class_share: float = 0.3, min_records: int = 10) -> list[str]:
     """Training records to hold out for patient-wise validation.
 
     Drawn at random (seeded): one record holding at least 5 % of the training S beats,
@@ -138,11 +138,13 @@ def validation_records(records, y, seed: int = 0, val_fraction: float = 0.1,
     beats is held out (a record that would bring it above twice that is skipped).
     A record holding more than ``max_class_share`` of the training beats of a class
     (e.g. 209, 40 % of DS1's S beats; 208, 90 % of its F beats) is never held out:
-    training needs it more. Returns [] when fewer than 3 records are available.
+    training needs it more. Returns [] (validate beat-wise instead) when fewer than
+    ``min_records`` records are available: holding one of a handful of patients out
+    would take a large share of the rare classes away from training.
     """
     records, y = np.asarray(records), np.asarray(y)
     names = np.unique(records)
-    if len(names) < 3:
+    if len(names) < min_records:
         return []
     totals = np.bincount(y, minlength=5).astype(float)
     per_rec = {r: np.bincount(y[records == r], minlength=5) for r in names}

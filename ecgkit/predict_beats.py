@@ -296,7 +296,8 @@ def train_beat_bundle(profile=None, path=None, seed: int = 0, recipe=None,
     The beat table and the split are those of the benchmark
     (:func:`ecgkit.beats.load_beat_table` with the profile's record cap and
     :func:`ecgkit.bench_mitbih.split_indices` ``"inter"``): train on DS1, select the
-    epoch on a random 10 % of DS1, and report DS2 (never seen) in ``info["ds2_test"]``.
+    epoch on held-out DS1 records (on a random 10 % of the DS1 beats when the table
+    holds fewer than 10 DS1 records), and report DS2 (never seen) in ``info["ds2_test"]``.
     """
     from ecgkit import beats, bench_mitbih
 
@@ -306,7 +307,7 @@ def train_beat_bundle(profile=None, path=None, seed: int = 0, recipe=None,
     t0 = time.perf_counter()
     table = beats.load_beat_table(profile.max_mitbih_records)
     idx = bench_mitbih.split_indices(table, "inter", seed, recipe.val_fraction,
-                                     recipe.max_train_beats)
+                                     recipe.max_train_beats, recipe.val_by)
     y = table.y()
     X = beats.model_inputs(table, recipe.normalize, recipe.rr, recipe.median_beat)
     model, history, train_s = bench_mitbih.train_cnnlstm(

