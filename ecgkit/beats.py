@@ -386,7 +386,8 @@ def split_beats(table: BeatTable, split: str, seed: int = 0, test_size: float = 
 
 # --------------------------------------------------------------------------- features
 def beat_features(table: BeatTable, n_points: int = 32, rr: str | None = "normalized",
-                  normalize: str = "zscore") -> tuple[np.ndarray, list[str]]:
+                  normalize: str = "zscore", relative_to_median: bool = False
+                  ) -> tuple[np.ndarray, list[str]]:
     """Flat features for a classical model: a downsampled beat plus RR features.
 
     Parameters
@@ -396,6 +397,10 @@ def beat_features(table: BeatTable, n_points: int = 32, rr: str | None = "normal
     rr : ``"normalized"`` (RR features / the record's mean RR), ``"absolute"`` (seconds),
         or None (morphology only).
     normalize : per-beat normalisation, see :func:`normalize_beats`.
+    relative_to_median : subtract the record's median normalised beat
+        (:func:`record_median_beats`) before downsampling, so that the morphology
+        columns say how the beat differs from this patient's usual beat (columns
+        ``diff_i`` instead of ``beat_i``).
 
     Returns
     -------
@@ -405,9 +410,11 @@ def beat_features(table: BeatTable, n_points: int = 32, rr: str | None = "normal
     if not 1 <= n_points <= length:
         raise ValueError(f"n_points must be between 1 and the window length {length}")
     w = normalize_beats(table.windows, normalize)
+    if relative_to_median:
+        w = w - record_median_beats(w, table.records)
     edges = np.linspace(0, length, n_points + 1).round().astype(int)
     morph = np.stack([w[:, a:b].mean(axis=1) for a, b in zip(edges[:-1], edges[1:])], axis=1)
-    names = [f"beat_{i}" for i in range(n_points)]
+    names = [f"{'diff' if relative_to_median else 'beat'}_{i}" for i in range(n_points)]
     parts = [morph]
     if rr == "normalized":
         parts.append(table.rr)

@@ -199,6 +199,16 @@ def test_beat_features(small_table):
     assert names_abs[-1] == "local_rr_s" and X_abs.shape == (50, 19)
     with pytest.raises(ValueError, match="n_points"):
         beats.beat_features(small_table[:5], n_points=1000)
+    # beat minus its record's median beat: a record's median row of the difference is 0
+    t = small_table
+    X_rel, names_rel = beats.beat_features(t, n_points=t.windows.shape[1], rr=None,
+                                           relative_to_median=True)
+    assert names_rel[0] == "diff_0" and X_rel.shape == t.windows.shape
+    for record in np.unique(t.records):
+        rows = X_rel[t.records == record]
+        np.testing.assert_allclose(np.median(rows, axis=0), 0, atol=1e-5)
+    X_plain, _ = beats.beat_features(t, n_points=t.windows.shape[1], rr=None)
+    assert not np.allclose(X_plain, X_rel)
 
 
 # --------------------------------------------------------------------------- metrics
