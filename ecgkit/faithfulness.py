@@ -87,7 +87,7 @@ def _checked_inputs(X, attribution, targets) -> tuple[torch.Tensor, np.ndarray, 
 def perturbation_curves(model: nn.Module, X, attribution, targets, *, steps: int = 10,
                         patch: int = 25, baseline: float = 0.0,
                         activation: str | None = "sigmoid", seed: int = 0,
-                        batch_size: int = 128) -> dict:
+                        batch_size: int = 128, leads=None) -> dict:
     """Deletion and insertion curves of attributions.
 
     Parameters
@@ -103,6 +103,12 @@ def perturbation_curves(model: nn.Module, X, attribution, targets, *, steps: int
     baseline : value of a removed patch (0 = the lead's training mean).
     activation : the tracked score, ``"sigmoid"`` probability (multi-label), ``"softmax"``
         or None (logit).
+    leads : indices of the leads whose patches are ranked, removed and revealed; default
+        the leads the model reads (``model.input_leads`` where it has one, e.g. lead II
+        for an image model of lead II; else all). Counting patches of leads the model
+        never reads would make each step coarse: with lead II's 40 patches among 480,
+        the first 10 % step would remove all of them whatever the ranking. The other
+        leads stay as they are in deletion and flat (``baseline``) in insertion.
 
     Returns
     -------
@@ -113,9 +119,12 @@ def perturbation_curves(model: nn.Module, X, attribution, targets, *, steps: int
     if steps < 1:
         raise ValueError(f"steps must be >= 1, got {steps}")
     n, n_leads, n_samples = x.shape
-    order = _ranking(patch_scores(a, patch), np.random.default_rng(seed))  # (N, L*P)
-    n_patches = order.shape[1]
-    per_lead = n_patches // n_leads
+    leads = list(_explain._input_leads(model, n_leads) if leads is None else leads)
+    if not leads or len(set(leads)) != len(leads) or not all(0 <= k < n_leads for k in leads):
+        raise ValueError(f"leads must be distinct indices in 0..{n_leads - 1}, got {leads}")
+    order = _ranking(patch_scores(a, patch)[:, leads], np.random.default_rng(seed))
+    n_patches = order.shape[1]  # (N, len(leads) * P)
+    per_lead = n_patches // len(leads)
     fractions = np.linspace(0.0, 1.0, steps + 1)
     counts = np.round(fractions * n_patches).astype(int)
     # mask[i, k, l, s] = 1 where sample s of lead l is among the first counts[k] patches
@@ -123,8 +132,8 @@ def perturbation_curves(model: nn.Module, X, attribution, targets, *, steps: int
     for i in range(n):
         ranks = np.empty(n_patches, dtype=int)
         ranks[order[i]] = np.arange(n_patches)
-        sample_rank = np.repeat(ranks.reshape(n_leads, per_lead), patch, axis=1)[:, :n_samples]
-        masks[i] = sample_rank[None] < counts[:, None, None]
+        sample_rank = np.repeat(ranks.reshape(len(leads), per_lead), patch, axis=1)[:, :n_samples]
+        masks[i][:, leads] = sample_rank[None] < counts[:, None, None]
     masks = torch.from_numpy(masks).reshape(n * (steps + 1), n_leads, n_samples)
     # every perturbed version of every ECG in one stack, run in batches
     originals = x.repeat_interleave(steps + 1, dim=0)

@@ -50,6 +50,35 @@ def test_curves_start_and_end_where_they_must(setup):
     np.testing.assert_allclose(curves["insertion"][:, -1], p_full, rtol=1e-5)
 
 
+class OneLeadSum(nn.Module):
+    """Logit = sum of lead LEAD: every removed patch of that lead lowers it by its size."""
+
+    input_leads = (LEAD,)
+
+    def __init__(self):
+        super().__init__()
+        self.scale = nn.Parameter(torch.ones(1))
+
+    def forward(self, x):
+        return (self.scale * x[:, LEAD].sum(-1, keepdim=True)).repeat(1, 2)
+
+
+def test_curves_step_through_the_leads_the_model_reads():
+    model, x = OneLeadSum().eval(), torch.ones(2, N_LEADS, T)
+    noise = np.random.default_rng(1).random((2, N_LEADS, T)).astype(np.float32)
+    # default: model.input_leads, so each of 10 steps removes 1 of the lead's 10 patches
+    curves = F.perturbation_curves(model, x, noise, 0, steps=10, patch=20, activation=None)
+    np.testing.assert_allclose(curves["deletion"], np.tile(np.arange(T, -1, -20), (2, 1)))
+    np.testing.assert_allclose(curves["insertion"], np.tile(np.arange(0, T + 1, 20), (2, 1)))
+    # over all 12 leads the steps are coarse: the lead's patches go at random fractions
+    coarse = F.perturbation_curves(model, x, noise, 0, steps=10, patch=20, activation=None,
+                                   leads=range(N_LEADS))
+    assert not np.allclose(coarse["deletion"], curves["deletion"])
+    for bad in ([], [12], [3, 3]):
+        with pytest.raises(ValueError, match="leads"):
+            F.perturbation_curves(model, x, noise, 0, leads=bad)
+
+
 def test_true_attribution_beats_random(setup):
     model, x, truth, noise = setup
     good = F.perturbation_curves(model, x, truth, 0, steps=10, patch=20)
