@@ -372,8 +372,13 @@ class SignalToImageModel(nn.Module):
         return self.image_model(self.to_image(x).to(device))
 
 
-def _input_leads(model: nn.Module, n_leads: int) -> tuple[int, ...]:
-    return tuple(getattr(model, "input_leads", range(n_leads)))
+def _input_leads(model: nn.Module, n_leads: int, leads=None) -> tuple[int, ...]:
+    """The leads to perturb: ``leads`` if given (checked), else those the model reads
+    (``model.input_leads`` where it has one, else all ``n_leads``)."""
+    chosen = tuple(getattr(model, "input_leads", range(n_leads)) if leads is None else leads)
+    if not chosen or len(set(chosen)) != len(chosen) or not all(0 <= k < n_leads for k in chosen):
+        raise ValueError(f"leads must be distinct indices in 0..{n_leads - 1}, got {list(chosen)}")
+    return chosen
 
 
 def _n_classes(model: nn.Module, x: torch.Tensor) -> int:
@@ -544,7 +549,7 @@ def occlusion(model: nn.Module, x, window: int = 50, baseline: float = 0.0,
     if window < 1:
         raise ValueError(f"window must be >= 1 sample, got {window}")
     window = min(int(window), t)
-    leads = _input_leads(model, n_leads) if leads is None else tuple(leads)
+    leads = _input_leads(model, n_leads, leads)
     starts = list(range(0, t, window))
     # a patch is (the leads it covers, its start)
     patches = ([(leads, s) for s in starts] if across_leads else

@@ -119,9 +119,7 @@ def perturbation_curves(model: nn.Module, X, attribution, targets, *, steps: int
     if steps < 1:
         raise ValueError(f"steps must be >= 1, got {steps}")
     n, n_leads, n_samples = x.shape
-    leads = list(_explain._input_leads(model, n_leads) if leads is None else leads)
-    if not leads or len(set(leads)) != len(leads) or not all(0 <= k < n_leads for k in leads):
-        raise ValueError(f"leads must be distinct indices in 0..{n_leads - 1}, got {leads}")
+    leads = list(_explain._input_leads(model, n_leads, leads))
     order = _ranking(patch_scores(a, patch)[:, leads], np.random.default_rng(seed))
     n_patches = order.shape[1]  # (N, len(leads) * P)
     per_lead = n_patches // len(leads)
