@@ -32,7 +32,7 @@ __all__ = [
     "BeatSpec", "BeatTable", "RR_FEATURES", "BEAT_RECORDS", "record_beats",
     "rr_features", "build_beat_table", "load_beat_table", "normalize_beats",
     "inter_patient_split", "intra_patient_split", "split_beats", "beat_features",
-    "record_median_beats", "pack_beats", "model_inputs", "aami_summary",
+    "record_median_beats", "pack_beats", "model_inputs", "decide_beats", "aami_summary",
     "detect_r_peaks", "evaluate_detector",
 ]
 
@@ -507,6 +507,41 @@ def model_inputs(table: BeatTable, normalize: str = "zscore", rr: bool = True,
     w = normalize_beats(table.windows, normalize)
     extra = record_median_beats(w, table.records)[:, None, :] if median_beat else None
     return pack_beats(w, table.rr if rr else None, extra)
+
+
+def decide_beats(probs, s_threshold: float | None = None) -> np.ndarray:
+    """AAMI class of each beat from class probabilities, with an optional S threshold.
+
+    Parameters
+    ----------
+    probs : (n, 5) probabilities of N, S, V, F, Q (rows sum to 1).
+    s_threshold : None takes the most probable class. A number t in (0, 1) also calls S
+        every beat whose most probable class is N but whose S probability exceeds t;
+        beats called V, F or Q stay as they are.
+
+    Returns
+    -------
+    int64 (n,) class indices into ``data.AAMI_CLASSES``.
+
+    Why: on new patients, an S beat that looks like the patient's normal beat gets a
+    small S probability (say 0.05) but still a larger one than the normal beats around
+    it. Calling S above a low threshold trades +P for sensitivity. The threshold must be
+    chosen on training patients (:func:`ecgkit.bench_mitbih.choose_s_threshold`), never
+    on the test side.
+    """
+    probs = np.asarray(probs)
+    n_classes = len(_data.AAMI_CLASSES)
+    if probs.ndim != 2 or probs.shape[1] != n_classes:
+        raise ValueError(f"probs must be (n, {n_classes}), got shape {probs.shape}")
+    if not np.isfinite(probs).all():
+        raise ValueError("probs contain NaN or inf")
+    pred = probs.argmax(axis=1)
+    if s_threshold is None:
+        return pred
+    if not 0 < s_threshold < 1:
+        raise ValueError(f"s_threshold must be in (0, 1) or None, got {s_threshold}")
+    pred[(pred == 0) & (probs[:, 1] > s_threshold)] = 1
+    return pred
 
 
 def aami_summary(y_true, y_pred, records=None) -> dict:

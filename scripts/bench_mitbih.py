@@ -45,13 +45,22 @@ def figures(result: dict) -> dict:
     for c in ("N", "S", "V", "F"):
         out[f"{c}_sensitivity"] = pc[c]["sensitivity"]
         out[f"{c}_ppv"] = pc[c]["ppv"]
+    # How S was called (chosen on the training side), and the argmax figures beside.
+    out["s_threshold"] = (result.get("s_threshold") or {}).get("value")
+    plain = result.get("test_argmax")
+    if plain is not None:
+        out["argmax_accuracy"] = plain["accuracy"]
+        out["argmax_S_sensitivity"] = plain["per_class"]["S"]["sensitivity"]
+        out["argmax_S_ppv"] = plain["per_class"]["S"]["ppv"]
+        out["argmax_macro_f1_nsvf"] = plain["macro_f1_nsvf"]
     return out
 
 
 def median_figures(results: list[dict]) -> dict:
     rows = [figures(r) for r in results]
-    return {k: (float(np.median([r[k] for r in rows if r[k] is not None]))
-                if any(r[k] is not None for r in rows) else None) for k in rows[0]}
+    keys = {k: None for r in rows for k in r}  # union, in order (old JSONs lack some)
+    return {k: (float(np.median([r[k] for r in rows if r.get(k) is not None]))
+                if any(r.get(k) is not None for r in rows) else None) for k in keys}
 
 
 def run_one(model: str, split: str, seed: int, profile: str | None, out: Path,

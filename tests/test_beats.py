@@ -307,3 +307,64 @@ def test_beat_augment_changes_beats_not_the_median_channel():
     assert out.shape == x.shape and not torch.equal(out[:, 0], x[:, 0])
     assert torch.equal(out[:, 1], x[:, 1])
     assert torch.equal(BeatAugment(5, 0.0)(x), x)
+
+
+# --------------------------------------------------------------------------- decisions
+def test_decide_beats_threshold_only_turns_n_into_s():
+    probs = np.array([[0.90, 0.08, 0.02, 0, 0],    # N, p(S) 0.08
+                      [0.97, 0.01, 0.02, 0, 0],    # N, p(S) 0.01
+                      [0.30, 0.10, 0.60, 0, 0],    # V stays V whatever p(S)
+                      [0.20, 0.70, 0.10, 0, 0]])   # S already
+    assert beats.decide_beats(probs).tolist() == [0, 0, 2, 1]
+    assert beats.decide_beats(probs, 0.05).tolist() == [1, 0, 2, 1]
+    assert beats.decide_beats(probs, 0.005).tolist() == [1, 1, 2, 1]
+
+
+@pytest.mark.parametrize("probs, threshold, match", [
+    (np.ones((3, 4)) / 4, None, "must be"),
+    (np.array([[np.nan, 0, 0, 0, 1.0]]), None, "NaN"),
+    (np.array([[1.0, 0, 0, 0, 0]]), 1.5, "s_threshold"),
+    (np.array([[1.0, 0, 0, 0, 0]]), 0.0, "s_threshold"),
+])
+def test_decide_beats_rejects_bad_input(probs, threshold, match):
+    with pytest.raises(ValueError, match=match):
+        beats.decide_beats(probs, threshold)
+
+
+def test_choose_s_threshold_finds_the_separating_threshold():
+    from ecgkit.bench_mitbih import choose_s_threshold
+
+    rng = np.random.default_rng(0)
+    y = np.array([0] * 200 + [1] * 20 + [2] * 20)
+
+    def probs_with(s_low, s_high):
+        probs = np.zeros((len(y), 5))
+        probs[:200, 0], probs[:200, 1] = 0.99, rng.uniform(0.0, 0.008, 200)  # N: p(S) < .01
+        probs[200:220, 0], probs[200:220, 1] = 0.9, rng.uniform(s_low, s_high, 20)
+        probs[220:, 2] = 0.95
+        probs[:, 3] = 1 - probs.sum(1)  # rows sum to 1
+        return probs
+
+    threshold, scores = choose_s_threshold(y, probs_with(0.012, 0.09))
+    assert threshold == 0.01  # the only threshold that separates S from N
+    assert scores[0.01] == pytest.approx(1.0) and scores["argmax"] < 0.8
+    # 0.03, 0.02 and 0.01 all separate: the tie goes to the largest (fewest S calls)
+    assert choose_s_threshold(y, probs_with(0.031, 0.09))[0] == 0.03
+    # no S beat in the data: nothing to tune on, plain argmax
+    assert choose_s_threshold(y[y != 1], probs_with(0.03, 0.09)[y != 1])[0] is None
+
+
+def test_gbm_out_of_fold_never_predicts_a_record_with_its_own_trees(small_table):
+    from ecgkit.bench_mitbih import gbm_out_of_fold, gbm_probabilities, train_gbm
+
+    feats, _ = beats.beat_features(small_table, relative_to_median=True)
+    y = small_table.y()
+    oof = gbm_out_of_fold(feats, y, small_table.records, n_splits=4, max_iter=20)
+    assert oof.shape == (len(y), 5) and np.allclose(oof.sum(1), 1, atol=1e-4)
+    # each record is predicted by trees trained on the other three: record 232's S beats
+    # get far less confident S calls than from trees that saw record 232.
+    s232 = (small_table.records == "232") & (y == 1)
+    seen = gbm_probabilities(train_gbm(feats, y, max_iter=20), feats)
+    assert oof[s232, 1].mean() < seen[s232, 1].mean() - 0.2
+    with pytest.raises(ValueError, match="2 groups"):
+        gbm_out_of_fold(feats[:50], y[:50], np.array(["100"] * 50))

@@ -111,6 +111,30 @@ def test_benchmark_smoke_run(tmp_path, monkeypatch):
     assert np.array(test["confusion_matrix"]).sum() == result["data"]["beats"]["test"]
     assert result["timing"]["inference_ms_per_beat"] > 0
     json.dumps(result)  # JSON-ready, no NaN objects
+    assert "macro_f1_nsvf_by_threshold" in result["s_threshold"]  # chosen on validation
+    assert result["test_argmax"]["per_class"]["S"]["support"] == test["per_class"]["S"]["support"]
     gbm = bench_mitbih.run_mitbih("intra", "gbm", verbose=False)
     assert gbm["test"]["accuracy"] > 0.8  # N dominates; a broken pipeline would not get there
     assert "accuracy" in bench_mitbih.format_summary(gbm)
+    fixed = bench_mitbih.run_mitbih("inter", "gbm", verbose=False, s_threshold=0.05)
+    assert fixed["s_threshold"] == {"value": 0.05, "chosen_on": "given"}
+    assert "p(S) > 0.05" in fixed["protocol"]["decision"]
+    # a lower threshold can only call more beats S than argmax does
+    s_calls = lambda t: np.array(t["confusion_matrix"])[:, 1].sum()  # noqa: E731
+    assert s_calls(fixed["test"]) >= s_calls(fixed["test_argmax"])
+
+
+def test_benchmark_rejects_a_bad_s_threshold():
+    import argparse
+
+    from ecgkit import bench_mitbih
+
+    with pytest.raises(ValueError, match="s_threshold"):
+        bench_mitbih.run_mitbih("inter", "gbm", s_threshold=1.5)
+    p = argparse.ArgumentParser()
+    bench_mitbih.add_mitbih_arguments(p)
+    assert p.parse_args(["--s-threshold", "argmax"]).s_threshold is None
+    assert p.parse_args(["--s-threshold", "0.03"]).s_threshold == 0.03
+    assert p.parse_args([]).s_threshold == "auto"
+    with pytest.raises(SystemExit):
+        p.parse_args(["--s-threshold", "2"])
