@@ -509,7 +509,9 @@ def run_mitbih(split: str = "inter", model: str = "cnnlstm", profile: str | None
                                         "beat + 5 RR features / record mean RR"),
             "decision": ("argmax" if threshold is None else
                          f"argmax, but S when the argmax is N and p(S) > {threshold:g}"),
-            "validation": (f"held-out training records {[str(r) for r in records['val']]}"
+            "validation": ("none: the trees learn from the train and val beats together"
+                           if model == "gbm" else
+                           f"held-out training records {[str(r) for r in records['val']]}"
                            if split == "inter" and (recipe.val_by or "record") == "record"
                            and not set(records["val"]) & set(records["train"])
                            else f"random {recipe.val_fraction:.0%} of the training beats"),
