@@ -32,7 +32,8 @@ __all__ = [
     "BeatSpec", "BeatTable", "RR_FEATURES", "BEAT_RECORDS", "record_beats",
     "rr_features", "build_beat_table", "load_beat_table", "normalize_beats",
     "inter_patient_split", "intra_patient_split", "split_beats", "beat_features",
-    "record_median_beats", "pack_beats", "model_inputs", "decide_beats", "aami_summary",
+    "record_median_beats", "pack_beats", "model_inputs", "decide_beats", "check_s_threshold",
+    "aami_summary",
     "detect_r_peaks", "evaluate_detector",
 ]
 
@@ -535,13 +536,21 @@ def decide_beats(probs, s_threshold: float | None = None) -> np.ndarray:
         raise ValueError(f"probs must be (n, {n_classes}), got shape {probs.shape}")
     if not np.isfinite(probs).all():
         raise ValueError("probs contain NaN or inf")
+    s_threshold = check_s_threshold(s_threshold)
     pred = probs.argmax(axis=1)
-    if s_threshold is None:
-        return pred
-    if not 0 < s_threshold < 1:
-        raise ValueError(f"s_threshold must be in (0, 1) or None, got {s_threshold}")
-    pred[(pred == 0) & (probs[:, 1] > s_threshold)] = 1
+    if s_threshold is not None:
+        pred[(pred == 0) & (probs[:, 1] > s_threshold)] = 1
     return pred
+
+
+def check_s_threshold(s_threshold) -> float | None:
+    """``s_threshold`` as a float in (0, 1), or None; ValueError naming it otherwise."""
+    if s_threshold is None:
+        return None
+    if (isinstance(s_threshold, bool) or not isinstance(s_threshold, (int, float, np.floating))
+            or not 0 < s_threshold < 1):
+        raise ValueError(f"s_threshold must be a number in (0, 1) or None, got {s_threshold!r}")
+    return float(s_threshold)
 
 
 def aami_summary(y_true, y_pred, records=None) -> dict:

@@ -411,10 +411,8 @@ def run_mitbih(split: str = "inter", model: str = "cnnlstm", profile: str | None
         raise ValueError(f"split must be 'inter' or 'intra', got {split!r}")
     if model not in MODELS:
         raise ValueError(f"model must be one of {MODELS}, got {model!r}")
-    if not (s_threshold is None or s_threshold == "auto"
-            or isinstance(s_threshold, (int, float)) and 0 < s_threshold < 1):
-        raise ValueError(f"s_threshold must be 'auto', a number in (0, 1) or None, "
-                         f"got {s_threshold!r}")
+    if not (isinstance(s_threshold, str) and s_threshold == "auto"):
+        beats.check_s_threshold(s_threshold)  # before training, not after
     prof = config.get_profile(profile)
     recipe = recipe or RECIPES[prof.name]
     if epochs is not None:
@@ -481,7 +479,7 @@ def run_mitbih(split: str = "inter", model: str = "cnnlstm", profile: str | None
         threshold_info = {"value": threshold, "chosen_on": chosen_on,
                           "macro_f1_nsvf_by_threshold": {str(k): v for k, v in scores.items()}}
     else:
-        threshold = None if s_threshold is None else float(s_threshold)
+        threshold = beats.check_s_threshold(s_threshold)
         threshold_info = {"value": threshold, "chosen_on": "given"}
     y_test = y[idx["test"]]
     summary = beats.aami_summary(y_test, beats.decide_beats(probs, threshold),
@@ -585,15 +583,15 @@ def add_mitbih_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _threshold_arg(text: str):
+    from ecgkit.beats import check_s_threshold
+
     if text in ("auto", "argmax"):
         return None if text == "argmax" else text
     try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not 'auto', 'argmax' or a number: {text!r}")
-    if not 0 < value < 1:
-        raise argparse.ArgumentTypeError(f"the S threshold must be in (0, 1), got {value}")
-    return value
+        return check_s_threshold(float(text))
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(f"not 'auto', 'argmax' or a number in (0, 1): "
+                                         f"{text!r}") from err
 
 
 def run_mitbih_cli(args: argparse.Namespace) -> dict:
