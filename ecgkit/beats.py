@@ -497,17 +497,21 @@ def pack_beats(windows, rr=None, extra_channels=None) -> np.ndarray:
 
 
 def model_inputs(table: BeatTable, normalize: str = "zscore", rr: bool = True,
-                 median_beat: bool = True) -> np.ndarray:
+                 median_beat: bool = True, relative_to_median: bool = False) -> np.ndarray:
     """Network inputs for a beat table: :func:`pack_beats` of its normalised windows.
 
     Returns float32 ``(n, 1 + median_beat, L + 5 * rr)``: channel 0 the beat normalised
-    by :func:`normalize_beats`, channel 1 (if ``median_beat``) its record's median
-    normalised beat (:func:`record_median_beats`), and (if ``rr``) the five
-    :data:`RR_FEATURES` at the end of channel 0.
+    by :func:`normalize_beats` (minus its record's median normalised beat,
+    :func:`record_median_beats`, if ``relative_to_median``: how this beat differs from
+    the patient's usual one), channel 1 (if ``median_beat``) the record's median
+    normalised beat, and (if ``rr``) the five :data:`RR_FEATURES` at the end of channel 0.
     """
     w = normalize_beats(table.windows, normalize)
-    extra = record_median_beats(w, table.records)[:, None, :] if median_beat else None
-    return pack_beats(w, table.rr if rr else None, extra)
+    median = (record_median_beats(w, table.records) if median_beat or relative_to_median
+              else None)
+    beat = w - median if relative_to_median else w
+    extra = median[:, None, :] if median_beat else None
+    return pack_beats(beat, table.rr if rr else None, extra)
 
 
 def decide_beats(probs, s_threshold: float | None = None) -> np.ndarray:

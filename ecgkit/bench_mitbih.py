@@ -5,19 +5,24 @@ Protocol
 * Beats: every annotated beat of the 44 non-paced records (AAMI excludes the four
   paced ones), MLII lead picked by name, band-pass 0.5-40 Hz, resampled to 180 Hz,
   window 0.25 s before to 0.45 s after the R peak (:class:`ecgkit.beats.BeatSpec`),
-  z-scored per beat; the record's median beat as a second channel; five RR features
-  divided by the record's mean RR (:func:`ecgkit.beats.model_inputs`).
+  z-scored per beat, minus the record's median beat (how the beat differs from the
+  patient's usual one); five RR features divided by the record's mean RR
+  (:meth:`MitbihRecipe.model_inputs`). The CNN-LSTM adds an RR branch's logits to its
+  beat branch's, and drops the beat branch for half the training beats
+  (``rr_path="additive"``, ``morph_dropout=0.5``, see :mod:`ecgkit.models.cnnlstm`).
 * Splits: ``inter`` = train on DS1, test on DS2 (de Chazal et al. 2004; no patient on
   both sides); ``intra`` = random 80/20 beat split stratified by class (document 004's
-  protocol; every patient on both sides). Validation (it selects the epoch): for
-  ``inter``, whole DS1 records held out (patient-wise, :func:`validation_records`), so
-  that the selected model is the one that transfers to unseen patients, not the one
-  that best memorises DS1's; for ``intra``, a random 10 % of the training beats. The
-  test side is never seen in training nor in model selection.
+  protocol; every patient on both sides). Validation (it is scored after every epoch
+  and chooses the S threshold): for ``inter``, whole DS1 records held out
+  (patient-wise, :func:`validation_records`), so that it measures transfer to unseen
+  patients, not memory of DS1's; for ``intra``, a random 10 % of the training beats.
+  The test side is never seen in training nor in any choice.
 * Training (:func:`ecgkit.train.fit`, one engine for the course): AdamW with a
-  one-cycle schedule, class imbalance handled twice, mildly: a weighted sampler drawing
-  each class in proportion to the square root of its count, and cross-entropy with
-  square-root class weights.
+  one-cycle schedule, a fixed budget (4 epochs of 40,000 sampled beats in the full
+  recipe), the weights of the last epoch (``select_epoch=False``: picking the best of
+  four epochs on 2-3 held-out patients chose noise), class imbalance handled twice,
+  mildly: a weighted sampler drawing each class in proportion to the square root of its
+  count, and cross-entropy with square-root class weights.
 * Decision: a beat whose most probable class is N is called S when its S probability
   exceeds a threshold (:func:`ecgkit.beats.decide_beats`) chosen on the training side
   only (:func:`choose_s_threshold`, best macro-F1): for the CNN-LSTM on the validation
@@ -42,7 +47,7 @@ from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 
-__all__ = ["MitbihRecipe", "RECIPES", "PUBLISHED", "S_THRESHOLDS", "split_indices",
+__all__ = ["MitbihRecipe", "RECIPES", "WIRINGS", "with_wiring", "PUBLISHED", "S_THRESHOLDS", "split_indices",
            "validation_records", "train_cnnlstm", "predict_beats", "train_gbm",
            "gbm_probabilities", "gbm_out_of_fold", "choose_s_threshold", "run_mitbih",
            "add_mitbih_arguments", "run_mitbih_cli", "MODELS"]
@@ -71,18 +76,60 @@ class MitbihRecipe:
     loss_weights: str | None = "sqrt"   # train.class_weights kind, or None
     normalize: str = "zscore"
     rr: bool = True
-    rr_path: str = "dense"              # CNNLSTM rr_path: "dense" or "linear"
-    median_beat: bool = True
+    rr_path: str = "additive"           # CNNLSTM rr_path: "dense", "linear" or "additive"
+    morph_dropout: float = 0.5          # CNNLSTM morph_dropout (additive RR path only)
+    median_beat: bool = False           # the record's median beat as a second channel
+    relative_to_median: bool = True     # channel 0: the beat minus the record's median beat
     val_fraction: float = 0.1
     max_train_beats: int | None = None
     val_by: str | None = None           # "record" / "beat"; None: record for inter, beat intra
     augment: float = 0.0                # strength of BeatAugment (0: none)
+    # Keep the best validation epoch, or (False) the last one. With whole patients held
+    # out, validation is 2-3 DS1 records: its best epoch is noise more than signal.
+    select_epoch: bool = False
+
+    @property
+    def wiring(self) -> str:
+        """The name in :data:`WIRINGS` whose settings this recipe has, or ``"custom"``."""
+        for name, settings in WIRINGS.items():
+            if all(getattr(self, k) == v for k, v in settings.items()):
+                return name
+        return "custom"
+
+    def model_inputs(self, table) -> np.ndarray:
+        """The CNN-LSTM's inputs for a beat table (:func:`ecgkit.beats.model_inputs`
+        with this recipe's normalisation, RR and median-beat settings)."""
+        from ecgkit import beats
+
+        return beats.model_inputs(table, self.normalize, self.rr, self.median_beat,
+                                  self.relative_to_median)
+
+
+# How the CNN-LSTM sees a beat and its RR features (chapter 7 trains both).
+# "additive" (the recipes' own): the beat minus the record's median beat, and an RR branch
+# whose scores are added, the beat branch dropped for half the training beats.
+# "plain": the obvious wiring, the beat and the record's median beat as two channels and
+# the RR features appended to the LSTM summary: it remembers patients better (random
+# split) and transfers to new ones worse (record 232's S beats).
+WIRINGS = {
+    "additive": {"rr_path": "additive", "morph_dropout": 0.5, "median_beat": False,
+                 "relative_to_median": True},
+    "plain": {"rr_path": "dense", "morph_dropout": 0.0, "median_beat": True,
+              "relative_to_median": False},
+}
+
+
+def with_wiring(recipe: MitbihRecipe, wiring: str) -> MitbihRecipe:
+    """``recipe`` with the input and RR settings of ``WIRINGS[wiring]``."""
+    if wiring not in WIRINGS:
+        raise ValueError(f"wiring must be one of {sorted(WIRINGS)}, got {wiring!r}")
+    return replace(recipe, **WIRINGS[wiring])
 
 
 # Budgets per profile. "full" is the benchmark (at most 10 min per split on 2 CPU cores);
 # "sample" is what the book trains (under 2 minutes per split); "smoke" checks the code.
 RECIPES = {
-    "full": MitbihRecipe(epochs=8, samples_per_epoch=40000),
+    "full": MitbihRecipe(epochs=4, samples_per_epoch=40000),
     "sample": MitbihRecipe(epochs=3, samples_per_epoch=12000, max_train_beats=30000),
     "smoke": MitbihRecipe(epochs=1, samples_per_epoch=512, batch_size=64,
                           max_train_beats=3000),
@@ -233,8 +280,9 @@ def train_cnnlstm(X, y, train_idx, val_idx, recipe: MitbihRecipe = RECIPES["full
     ----------
     X : float32 (n, channels, L + n_rr), from :func:`ecgkit.beats.model_inputs`.
     y : int64 (n,), AAMI class indices.
-    train_idx, val_idx : rows to train on and to select the epoch with (best validation
-        macro-F1 over N, S, V, F).
+    train_idx, val_idx : rows to train on and to validate on (macro-F1 over N, S, V, F
+        after each epoch). With ``recipe.select_epoch`` the model returned is that of the
+        best validation epoch, else that of the last epoch.
     recipe : budget and imbalance handling.
 
     Returns
@@ -250,7 +298,9 @@ def train_cnnlstm(X, y, train_idx, val_idx, recipe: MitbihRecipe = RECIPES["full
     n_rr = 5 if recipe.rr else 0
     config.seed_everything(seed)
     model = CNNLSTM(n_classes=len(data.AAMI_CLASSES), n_leads=X.shape[1], n_rr=n_rr,
-                    rr_path=recipe.rr_path)
+                    rr_path=recipe.rr_path,
+                    morph_dropout=recipe.morph_dropout if recipe.rr_path == "additive" and n_rr
+                    else 0.0)
     y_train = y[train_idx]
     sampler = None
     if recipe.sampler is not None:
@@ -267,6 +317,11 @@ def train_cnnlstm(X, y, train_idx, val_idx, recipe: MitbihRecipe = RECIPES["full
             warnings.simplefilter("ignore", UserWarning)
             weight = train.class_weights(y_train, recipe.loss_weights,
                                          n_classes=len(data.AAMI_CLASSES))
+    last_state = {}
+
+    def keep_last(record, net):  # fit restores the best epoch; this keeps the last one
+        last_state.update({k: v.detach().cpu().clone() for k, v in net.state_dict().items()})
+
     t0 = time.perf_counter()
     history = train.fit(
         model, (X[train_idx], y_train), (X[val_idx], y[val_idx]),
@@ -275,8 +330,16 @@ def train_cnnlstm(X, y, train_idx, val_idx, recipe: MitbihRecipe = RECIPES["full
         batch_size=recipe.batch_size, lr=recipe.lr, weight_decay=recipe.weight_decay,
         scheduler="onecycle", patience=None, device=device, sampler=sampler, seed=seed,
         transform=BeatAugment(n_rr, recipe.augment, seed) if recipe.augment > 0 else None,
+        callbacks=() if recipe.select_epoch else (keep_last,),
         progress=progress, verbose=verbose)
+    if not recipe.select_epoch and last_state:
+        model.load_state_dict(last_state)
     return model, history, time.perf_counter() - t0
+
+
+def epoch_used(history, recipe: MitbihRecipe) -> int:
+    """The epoch whose weights :func:`train_cnnlstm` returned (best or last, per recipe)."""
+    return history.best_epoch if recipe.select_epoch else len(history)
 
 
 def predict_beats(model, X, batch_size: int = 1024, device=None) -> tuple[np.ndarray, float]:
@@ -389,10 +452,12 @@ def run_mitbih(split: str = "inter", model: str = "cnnlstm", profile: str | None
                epochs: int | None = None, seed: int = 0, device=None, rr_path: str | None = None,
                recipe: MitbihRecipe | None = None, progress: bool = False,
                verbose: bool = True, return_predictions: bool = False,
-               s_threshold: str | float | None = "auto", cv_folds: int = 5) -> dict:
+               s_threshold: str | float | None = "auto", cv_folds: int = 5,
+               wiring: str | None = None) -> dict:
     """Train and test a beat classifier on one MIT-BIH split; returns the JSON-ready result.
 
-    ``recipe`` defaults to ``RECIPES[profile]``; ``epochs`` overrides its epochs.
+    ``recipe`` defaults to ``RECIPES[profile]``; ``epochs`` overrides its epochs,
+    ``wiring`` (a key of :data:`WIRINGS`) its inputs and RR path, ``rr_path`` its RR path.
     ``s_threshold`` sets how beats are called (:func:`ecgkit.beats.decide_beats`):
     ``"auto"`` chooses the S threshold on the training side only
     (:func:`choose_s_threshold`): for the CNN-LSTM on the validation beats, for the
@@ -417,6 +482,8 @@ def run_mitbih(split: str = "inter", model: str = "cnnlstm", profile: str | None
     recipe = recipe or RECIPES[prof.name]
     if epochs is not None:
         recipe = replace(recipe, epochs=epochs)
+    if wiring is not None:
+        recipe = with_wiring(recipe, wiring)
     if rr_path is not None:
         recipe = replace(recipe, rr_path=rr_path)
     device = torch.device(device) if device is not None else config.get_device()
@@ -434,7 +501,7 @@ def run_mitbih(split: str = "inter", model: str = "cnnlstm", profile: str | None
     extra: dict = {}
     threshold_probs = None
     if model == "cnnlstm":
-        X = beats.model_inputs(table, recipe.normalize, recipe.rr, recipe.median_beat)
+        X = recipe.model_inputs(table)
         net, history, train_s = train_cnnlstm(X, y, idx["train"], idx["val"], recipe, seed,
                                               device, progress, verbose)
         predict_beats(net, X[idx["test"][:256]], device=device)  # warm-up, not timed
@@ -442,9 +509,9 @@ def run_mitbih(split: str = "inter", model: str = "cnnlstm", profile: str | None
         from ecgkit import train
 
         extra = {"parameters": train.count_parameters(net), "best_epoch": history.best_epoch,
-                 "epochs_run": len(history),
+                 "epochs_run": len(history), "epoch_used": epoch_used(history, recipe),
                  "history": [dict(r) for r in history.records],
-                 "recipe": asdict(recipe)}
+                 "recipe": {**asdict(recipe), "wiring": recipe.wiring}}
         fitted = net
         threshold_beats = idx["val"]
         if s_threshold == "auto":
@@ -501,8 +568,13 @@ def run_mitbih(split: str = "inter", model: str = "cnnlstm", profile: str | None
             "records": "44 non-paced records (102, 104, 107, 217 excluded)",
             "beats": f"{table.spec.key()}; window {table.spec.length} samples",
             "inputs": (f"beat {recipe.normalize}-normalised"
+                       + (" minus the record's median beat" if recipe.relative_to_median
+                          else "")
                        + (", record median beat channel" if recipe.median_beat else "")
-                       + (", 5 RR features / record mean RR" if recipe.rr else ""))
+                       + (f", 5 RR features / record mean RR ({recipe.rr_path} RR path"
+                          + (f", beat branch dropped for {recipe.morph_dropout:g} of the "
+                             "training beats" if recipe.rr_path == "additive" else "")
+                          + ")" if recipe.rr else ""))
             if model == "cnnlstm" else ("32 points of the beat minus the record's median "
                                         "beat + 5 RR features / record mean RR"),
             "decision": ("argmax" if threshold is None else
@@ -556,7 +628,9 @@ def format_summary(result: dict) -> str:
 
     threshold = (result.get("s_threshold") or {}).get("value")
     rule = "argmax" if threshold is None else f"S threshold {threshold:g}"
-    lines = [f"{result['model']} mitbih/{result['split']} seed {result['seed']} ({rule}): "
+    wiring = (result.get("recipe") or {}).get("wiring")
+    name = result["model"] + (f" ({wiring} wiring)" if wiring else "")
+    lines = [f"{name} mitbih/{result['split']} seed {result['seed']} ({rule}): "
              f"{figures(result['test'])}; train {result['timing']['train_time_s']:.0f} s, "
              f"inference {result['timing']['inference_ms_per_beat']:.3f} ms/beat"]
     if threshold is not None and "test_argmax" in result:
@@ -572,7 +646,9 @@ def add_mitbih_arguments(p: argparse.ArgumentParser) -> None:
                    help="default: $ECGKIT_PROFILE or 'sample'; an explicit value wins")
     p.add_argument("--epochs", type=int, default=None, help="default: the profile's recipe")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--rr-path", choices=["dense", "linear"], default=None,
+    p.add_argument("--wiring", choices=list(WIRINGS), default=None,
+                   help="the CNN-LSTM's inputs and RR path (default: the recipe's, additive)")
+    p.add_argument("--rr-path", choices=["dense", "linear", "additive"], default=None,
                    help="how the CNN-LSTM joins the RR features (default: the recipe's)")
     p.add_argument("--s-threshold", default="auto", type=_threshold_arg,
                    help="'auto' (chosen on the training side), 'argmax', or a number in "
@@ -602,6 +678,6 @@ def run_mitbih_cli(args: argparse.Namespace) -> dict:
         result = run_mitbih(split=args.split, model=args.model, profile=args.profile,
                             epochs=args.epochs, seed=args.seed, device=args.device,
                             rr_path=args.rr_path, s_threshold=args.s_threshold,
-                            progress=args.progress)
+                            progress=args.progress, wiring=args.wiring)
     print(format_summary(result))
     return result

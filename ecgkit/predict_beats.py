@@ -92,7 +92,9 @@ def _cnnlstm_kwargs(model) -> dict:
             "kernel_sizes": [int(c.kernel_size[0]) for c in convs],
             "lstm_units": int(model.lstm.hidden_size),
             "dense_units": int(model.head[0].out_features),
-            "dropout": float(model.head[2].p)}
+            "dropout": float(model.head[2].p),
+            **({"rr_hidden": int(model.rr_mlp[0].out_features)}
+               if getattr(model, "rr_mlp", None) is not None else {})}
 
 
 def _build_cnnlstm(kwargs: dict):
@@ -120,6 +122,7 @@ class BeatBundle:
     normalize : per-beat normalisation (:func:`ecgkit.beats.normalize_beats`).
     rr : whether the 5 RR features (divided by the record's mean RR) are inputs.
     median_beat : whether the record's median beat is a second channel.
+    relative_to_median : whether channel 0 is the beat minus the record's median beat.
     rr_features, local_beats : names of the RR features and the beats of the local RR
         at training time (checked against :mod:`ecgkit.beats` when used).
     train_records : the DS1 records it was trained on.
@@ -137,6 +140,7 @@ class BeatBundle:
     local_beats: int = 10
     train_records: tuple = ()
     info: dict = field(default_factory=dict)
+    relative_to_median: bool = False
 
     @property
     def window(self) -> int:
@@ -164,7 +168,8 @@ class BeatBundle:
         if table.spec != self.spec:
             raise ValueError(f"beat table cut with {table.spec}, the model wants {self.spec}")
         self.check_compatible()
-        return beats.model_inputs(table, self.normalize, self.rr, self.median_beat)
+        return beats.model_inputs(table, self.normalize, self.rr, self.median_beat,
+                                  self.relative_to_median)
 
     def predict_proba(self, X, batch_size: int = 1024) -> np.ndarray:
         """Softmax probabilities float32 ``(n, 5)`` of model inputs ``X`` (see :meth:`inputs`)."""
@@ -192,8 +197,8 @@ class BeatBundle:
 
 
 def save_beat_bundle(model, spec, path, *, normalize: str = "zscore", rr: bool = True,
-                     median_beat: bool = True, train_records=(), info: dict | None = None
-                     ) -> Path:
+                     median_beat: bool = True, relative_to_median: bool = False,
+                     train_records=(), info: dict | None = None) -> Path:
     """Write a beat bundle (tensors and plain values only: it loads with
     ``weights_only=True``). The model is rebuilt from its own layer sizes before saving,
     so a bundle that could not be loaded again is never written."""
@@ -206,6 +211,7 @@ def save_beat_bundle(model, spec, path, *, normalize: str = "zscore", rr: bool =
         "model_name": "cnnlstm", "model_kwargs": json.dumps(kwargs),
         "classes": list(data.AAMI_CLASSES), "spec": json.dumps(asdict(spec)),
         "normalize": str(normalize), "rr": bool(rr), "median_beat": bool(median_beat),
+        "relative_to_median": bool(relative_to_median),
         "rr_features": list(beats.RR_FEATURES), "local_beats": int(beats.LOCAL_BEATS),
         "train_records": [str(r) for r in train_records],
         "state_dict": {k: v.detach().cpu() for k, v in model.state_dict().items()},
@@ -255,7 +261,8 @@ def load_beat_bundle(path) -> BeatBundle:
     return BeatBundle(model, kwargs, tuple(payload["classes"]), BeatSpec(**spec_d),
                       payload["normalize"], bool(payload["rr"]), bool(payload["median_beat"]),
                       tuple(payload["rr_features"]), int(payload["local_beats"]),
-                      tuple(payload["train_records"]), json.loads(payload["info"]))
+                      tuple(payload["train_records"]), json.loads(payload["info"]),
+                      relative_to_median=bool(payload.get("relative_to_median", False)))
 
 
 # --------------------------------------------------------------------------- training
@@ -309,7 +316,7 @@ def train_beat_bundle(profile=None, path=None, seed: int = 0, recipe=None,
     idx = bench_mitbih.split_indices(table, "inter", seed, recipe.val_fraction,
                                      recipe.max_train_beats, recipe.val_by)
     y = table.y()
-    X = beats.model_inputs(table, recipe.normalize, recipe.rr, recipe.median_beat)
+    X = recipe.model_inputs(table)
     model, history, train_s = bench_mitbih.train_cnnlstm(
         X, y, idx["train"], idx["val"], recipe, seed, device=None, verbose=verbose)
     model = model.cpu().eval()
@@ -324,12 +331,15 @@ def train_beat_bundle(profile=None, path=None, seed: int = 0, recipe=None,
                           f"(MIT-BIH, inter-patient training side)",
             "test_records": test_records, "ds2_test": summary,
             "epochs_run": len(history), "best_epoch": history.best_epoch,
+            "epoch_used": bench_mitbih.epoch_used(history, recipe),
             "train_seconds": round(train_s, 1),
             "total_seconds": round(time.perf_counter() - t0, 1),
             "test_ms_per_beat": round(1000 * infer_s / max(1, len(idx["test"])), 4),
             "created": time.strftime("%Y-%m-%d %H:%M:%S")}
     save_beat_bundle(model, table.spec, path, normalize=recipe.normalize, rr=recipe.rr,
-                     median_beat=recipe.median_beat, train_records=train_records, info=info)
+                     median_beat=recipe.median_beat,
+                     relative_to_median=recipe.relative_to_median,
+                     train_records=train_records, info=info)
     if verbose:
         print(f"saved beat bundle to {path} ({info['total_seconds']} s; DS2 accuracy "
               f"{summary['accuracy']:.3f})")

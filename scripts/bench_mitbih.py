@@ -2,11 +2,14 @@
 
     python scripts/bench_mitbih.py                      # cnnlstm, inter + intra, seeds 0 1 2
     python scripts/bench_mitbih.py --model gbm          # the gradient-boosting floor
+    python scripts/bench_mitbih.py --wiring plain       # the CNN-LSTM, RR joined plainly
+    python scripts/bench_mitbih.py --splits intra --epochs 8   # another budget
     python scripts/bench_mitbih.py --splits inter --seeds 0 --profile smoke
 
 Each run is a separate ``python -m ecgkit.bench mitbih ...`` process (so that its peak
 memory is its own) writing ``bench-results/mitbih_<model>_<split>_seed<k>.json``; runs
-whose JSON already exists are reused unless ``--force``. The medians over seeds are
+whose JSON already exists are reused unless ``--force``. With ``--wiring plain`` the
+files are named ``mitbih_cnnlstm-plain_...``, with ``--epochs 8`` ``..._e8_...``. The medians over seeds are
 printed next to the targets of the issue and written to
 ``bench-results/mitbih_<model>_summary.json``.
 
@@ -64,7 +67,7 @@ def median_figures(results: list[dict]) -> dict:
 
 
 def run_one(model: str, split: str, seed: int, profile: str | None, out: Path,
-            force: bool) -> dict:
+            force: bool, wiring: str | None = None, epochs: int | None = None) -> dict:
     if out.is_file() and not force:
         print(f"reusing {out.relative_to(ROOT)}")
         return json.loads(out.read_text())
@@ -72,6 +75,10 @@ def run_one(model: str, split: str, seed: int, profile: str | None, out: Path,
            "--seed", str(seed), "--out", str(out)]
     if profile:
         cmd += ["--profile", profile]
+    if wiring:
+        cmd += ["--wiring", wiring]
+    if epochs:
+        cmd += ["--epochs", str(epochs)]
     print("$", " ".join(cmd[1:]), flush=True)
     subprocess.run(cmd, check=True, cwd=ROOT, env={**os.environ})
     return json.loads(out.read_text())
@@ -85,17 +92,26 @@ def main(argv=None) -> int:
     p.add_argument("--profile", default="full", choices=["smoke", "sample", "full"])
     p.add_argument("--out-dir", default=str(ROOT / "bench-results"))
     p.add_argument("--force", action="store_true", help="rerun even if a JSON exists")
+    p.add_argument("--wiring", default=None, choices=["additive", "plain"],
+                   help="the CNN-LSTM's wiring (default: the recipe's, additive)")
+    p.add_argument("--epochs", type=int, default=None,
+                   help="the CNN-LSTM's epochs (default: the profile's recipe)")
     args = p.parse_args(argv)
     out_dir = Path(args.out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    summary = {"model": args.model, "profile": args.profile, "seeds": args.seeds, "splits": {}}
+    name = (args.model + (f"-{args.wiring}" if args.wiring and args.wiring != "additive" else "")
+            + (f"_e{args.epochs}" if args.epochs else ""))
+    summary = {"model": args.model, "wiring": args.wiring, "epochs": args.epochs,
+               "profile": args.profile,
+               "seeds": args.seeds, "splits": {}}
     for split in args.splits:
         results = [run_one(args.model, split, s, args.profile,
-                           out_dir / f"mitbih_{args.model}_{split}_seed{s}.json", args.force)
+                           out_dir / f"mitbih_{name}_{split}_seed{s}.json", args.force,
+                           args.wiring, args.epochs)
                    for s in args.seeds]
         med = median_figures(results)
         summary["splits"][split] = {"median": med, "per_seed": [figures(r) for r in results]}
-        print(f"\n{args.model} / {split}: median over seeds {args.seeds} (profile {args.profile})")
+        print(f"\n{name} / {split}: median over seeds {args.seeds} (profile {args.profile})")
         for key, value in med.items():
             target = TARGETS.get(split, {}).get(key)
             limit = LIMITS.get(key)
@@ -106,7 +122,7 @@ def main(argv=None) -> int:
                 note = f"  limit <= {limit}: {'met' if value <= limit else 'NOT met'}"
             shown = "n/a" if value is None else f"{value:.4g}"
             print(f"  {key:28s} {shown:>10s}{note}")
-    path = out_dir / f"mitbih_{args.model}_summary.json"
+    path = out_dir / f"mitbih_{name}_summary.json"
     path.write_text(json.dumps(summary, indent=2))
     print(f"\nwrote {path}")
     return 0

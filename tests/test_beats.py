@@ -190,6 +190,14 @@ def test_model_inputs_shapes(small_table):
     np.testing.assert_allclose(x[:, 0, -len(beats.RR_FEATURES):], t.rr)
     x = beats.model_inputs(t, rr=False, median_beat=False)
     assert x.shape == (100, 1, SPEC.length)
+    # relative to the median: channel 0 is the normalised beat minus its record's median
+    x = beats.model_inputs(t, rr=True, median_beat=False, relative_to_median=True)
+    z = beats.normalize_beats(t.windows)
+    assert x.shape == (100, 1, SPEC.length + len(beats.RR_FEATURES))
+    np.testing.assert_allclose(x[:, 0, :SPEC.length],
+                               z - beats.record_median_beats(z, t.records), atol=1e-5)
+    x2 = beats.model_inputs(t, rr=False, median_beat=True, relative_to_median=True)
+    np.testing.assert_allclose(x2[:, 1], beats.record_median_beats(z, t.records), atol=1e-5)
 
 
 def test_beat_features(small_table):

@@ -47,6 +47,30 @@ def test_rr_features_are_read_from_the_packed_tail():
     assert not torch.allclose(model(x), model(x2))
 
 
+def test_additive_rr_path_and_morphology_dropout():
+    torch.manual_seed(0)
+    model = CNNLSTM(n_rr=N_RR, rr_path="additive", morph_dropout=0.5)
+    x = torch.randn(400, 1, L + N_RR)
+    x[:, 0, -N_RR:] = torch.rand(400, N_RR) + 0.5  # RR ratios around 1
+    beat, rr = model.split_inputs(x)
+    rr_only = model.rr_mlp(torch.log(rr))
+    model.eval()  # the beat branch always counts, and adds to the RR branch
+    with torch.no_grad():
+        z = model.features(beat)
+        _, (h, _) = model.lstm(z.transpose(1, 2))
+        beat_logits = model.head(torch.cat([h[0], h[1]], 1))
+        torch.testing.assert_close(model(x), beat_logits + rr_only)
+        model.train()  # about half the beats are classified by their RR alone
+        dropped = torch.isclose(model(x), rr_only, atol=1e-6).all(1).float().mean()
+    assert 0.4 < dropped < 0.6, dropped
+    with pytest.raises(ValueError, match="morph_dropout"):
+        CNNLSTM(n_rr=N_RR, rr_path="additive", morph_dropout=1.0)
+    with pytest.raises(ValueError, match="morph_dropout"):
+        CNNLSTM(n_rr=N_RR, rr_path="dense", morph_dropout=0.5)
+    with pytest.raises(ValueError, match="rr_path"):
+        CNNLSTM(n_rr=N_RR, rr_path="sum")
+
+
 def test_rejects_wrong_shapes():
     with pytest.raises(ValueError, match="expected input"):
         CNNLSTM(n_leads=1)(torch.randn(2, 3, L))
@@ -112,6 +136,10 @@ def test_benchmark_smoke_run(tmp_path, monkeypatch):
     assert result["timing"]["inference_ms_per_beat"] > 0
     json.dumps(result)  # JSON-ready, no NaN objects
     assert "macro_f1_nsvf_by_threshold" in result["s_threshold"]  # chosen on validation
+    assert result["recipe"]["wiring"] == "additive" and "minus the record's median" in \
+        result["protocol"]["inputs"]
+    # without epoch selection, the model kept is the last epoch's
+    assert result["epoch_used"] == result["epochs_run"]
     assert result["test_argmax"]["per_class"]["S"]["support"] == test["per_class"]["S"]["support"]
     gbm = bench_mitbih.run_mitbih("intra", "gbm", verbose=False)
     assert gbm["test"]["accuracy"] > 0.8  # N dominates; a broken pipeline would not get there
@@ -138,3 +166,61 @@ def test_benchmark_rejects_a_bad_s_threshold():
     assert p.parse_args([]).s_threshold == "auto"
     with pytest.raises(SystemExit):
         p.parse_args(["--s-threshold", "2"])
+
+
+def test_wirings():
+    import argparse
+
+    from ecgkit import bench_mitbih
+    from ecgkit.bench_mitbih import RECIPES, with_wiring
+
+    assert RECIPES["full"].wiring == RECIPES["sample"].wiring == "additive"
+    plain = with_wiring(RECIPES["sample"], "plain")
+    assert plain.wiring == "plain" and plain.median_beat and plain.rr_path == "dense"
+    assert plain.epochs == RECIPES["sample"].epochs  # the budget is left alone
+    assert with_wiring(plain, "additive") == RECIPES["sample"]
+    assert replace_rr(plain).wiring == "custom"
+    with pytest.raises(ValueError, match="wiring"):
+        with_wiring(plain, "fancy")
+    p = argparse.ArgumentParser()
+    bench_mitbih.add_mitbih_arguments(p)
+    assert p.parse_args(["--wiring", "plain"]).wiring == "plain"
+    assert p.parse_args([]).wiring is None
+
+
+def replace_rr(recipe):
+    from dataclasses import replace
+
+    return replace(recipe, rr_path="linear")
+
+
+def test_last_epoch_or_best_epoch(small_beat_inputs):
+    """select_epoch=False returns the weights of the last epoch, True those of the best."""
+    from dataclasses import replace
+
+    from ecgkit.bench_mitbih import RECIPES, epoch_used, train_cnnlstm
+
+    X, y, tr, va = small_beat_inputs
+    recipe = replace(RECIPES["smoke"], epochs=3, samples_per_epoch=256)
+    outs = {}
+    for select in (False, True):
+        r = replace(recipe, select_epoch=select)
+        model, history, _ = train_cnnlstm(X, y, tr, va, r, seed=0, device="cpu",
+                                          verbose=False)
+        outs[select] = (model.eval(), history)
+        assert epoch_used(history, r) == (history.best_epoch if select else 3)
+    # same seed, same training: the two runs differ only in which weights are returned
+    with torch.no_grad():
+        last = outs[False][0](torch.from_numpy(X[va[:50]]))
+        best = outs[True][0](torch.from_numpy(X[va[:50]]))
+    assert torch.allclose(last, best) == (outs[True][1].best_epoch == 3)
+
+
+@pytest.fixture(scope="module")
+def small_beat_inputs(data_root):
+    """Inputs of two DS1 records (101, 119: N, S, V beats), train / validation halves."""
+    table = beats.build_beat_table(("101", "119"), beats.BeatSpec(), cache=False)
+    X = beats.model_inputs(table, relative_to_median=True, median_beat=False)
+    y = table.y()
+    idx = np.random.default_rng(0).permutation(len(y))
+    return X, y, np.sort(idx[: len(y) // 2]), np.sort(idx[len(y) // 2:])

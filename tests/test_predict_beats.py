@@ -53,7 +53,9 @@ def analysis_200(bundle):
 def test_bundle_holds_what_inference_needs(bundle, bundle_file, tmp_path):
     assert bundle.classes == data.AAMI_CLASSES
     assert bundle.spec == beats.BeatSpec()          # the table's window and filter
-    assert bundle.rr and bundle.median_beat and bundle.normalize == "zscore"
+    # the recipe's inputs: the beat minus the record's median beat, one channel, + RR
+    assert bundle.rr and bundle.relative_to_median and not bundle.median_beat
+    assert bundle.normalize == "zscore" and bundle.model.n_leads == 1
     assert tuple(bundle.rr_features) == beats.RR_FEATURES
     assert set(bundle.train_records) <= set(data.DS1)
     assert not set(bundle.train_records) & set(data.DS2)
@@ -61,9 +63,13 @@ def test_bundle_holds_what_inference_needs(bundle, bundle_file, tmp_path):
     assert payload["kind"] == pb.BEAT_BUNDLE_KIND and "state_dict" in payload
     # saving again and loading gives the same predictions
     copy = pb.save_beat_bundle(bundle.model, bundle.spec, tmp_path / "copy.pt",
+                               median_beat=bundle.median_beat,
+                               relative_to_median=bundle.relative_to_median,
                                train_records=bundle.train_records, info=bundle.info)
-    X = np.random.default_rng(0).normal(size=(4, 2, bundle.window + 5)).astype(np.float32)
-    np.testing.assert_allclose(bundle.predict_proba(X), pb.load_beat_bundle(copy).predict_proba(X),
+    again = pb.load_beat_bundle(copy)
+    assert again.relative_to_median and not again.median_beat
+    X = np.random.default_rng(0).normal(size=(4, 1, bundle.window + 5)).astype(np.float32)
+    np.testing.assert_allclose(bundle.predict_proba(X), again.predict_proba(X),
                                rtol=1e-5, atol=1e-6)
     assert pb.is_beat_bundle(bundle_file) and not pb.is_beat_bundle(tmp_path / "absent.pt")
     with pytest.raises(FileNotFoundError, match="train-beat-bundle"):

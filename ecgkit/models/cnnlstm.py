@@ -13,9 +13,20 @@ pooled feature sequence in both directions. The document does not give kernel si
 here 7, 5, 3 samples (39, 28, 17 ms at 180 Hz).
 
 One addition, off by default: ``n_rr`` RR-interval features (see
-:func:`ecgkit.beats.rr_features`) joined to the LSTM summary before the dense layer. A
-single beat window cannot tell an early normal-looking supraventricular beat (S) from a
-normal one; its RR intervals can. Because :func:`ecgkit.train.fit` feeds a model one
+:func:`ecgkit.beats.rr_features`). A single beat window cannot tell an early
+normal-looking supraventricular beat (S) from a normal one; its RR intervals can. Three
+ways to join them (``rr_path``):
+
+- ``"dense"``: concatenated to the LSTM summary before the dense layer;
+- ``"linear"``: a linear map of the RR features added to the output logits;
+- ``"additive"``: a small MLP on the log RR features whose logits are *added* to those
+  of the beat branch, with ``morph_dropout``: in training, each beat's beat-branch logits
+  are dropped with that probability, so the RR branch must classify on its own. The
+  beat branch can then add shape evidence but cannot learn to veto rhythm evidence with
+  a patient's shape (in MIT-BIH record 232 the S beats *are* the patient's usual
+  beat; a network allowed to combine "usual shape" with "short RR" freely calls them N).
+
+Because :func:`ecgkit.train.fit` feeds a model one
 tensor, the RR features ride at the end of the time axis of channel 0: the input is
 ``(N, n_leads, L + n_rr)`` (see :func:`ecgkit.beats.pack_beats`); the model splits
 it again.
@@ -42,6 +53,10 @@ class CNNLSTM(nn.Module):
     channels, kernel_sizes : the three convolution blocks (document 004: 64, 128, 128).
     lstm_units : hidden units per direction of the bidirectional LSTM (64).
     dense_units, dropout : the dense layer before the output (64, dropout 0.5).
+    rr_path : ``"dense"``, ``"linear"`` or ``"additive"`` (see the module docstring).
+    morph_dropout : with ``rr_path="additive"``, the probability that a training beat's
+        beat-branch logits are dropped (0 <= p < 1; no effect in eval mode).
+    rr_hidden : width of the two hidden layers of the additive RR branch.
 
     The window length L must be at least 8 samples (three max-poolings by 2).
     About 230 k parameters with the defaults.
@@ -49,16 +64,22 @@ class CNNLSTM(nn.Module):
 
     def __init__(self, n_classes: int = 5, n_leads: int = 1, n_rr: int = 0,
                  channels=(64, 128, 128), kernel_sizes=(7, 5, 3), lstm_units: int = 64,
-                 dense_units: int = 64, dropout: float = 0.5, rr_path: str = "dense"):
+                 dense_units: int = 64, dropout: float = 0.5, rr_path: str = "dense",
+                 morph_dropout: float = 0.0, rr_hidden: int = 32):
         super().__init__()
         if len(channels) != len(kernel_sizes):
             raise ValueError("channels and kernel_sizes need the same length")
         if n_classes < 1 or n_leads < 1 or n_rr < 0:
             raise ValueError(f"need n_classes >= 1, n_leads >= 1, n_rr >= 0; got "
                              f"{n_classes}, {n_leads}, {n_rr}")
-        if rr_path not in ("dense", "linear"):
-            raise ValueError(f"rr_path must be 'dense' or 'linear', got {rr_path!r}")
+        if rr_path not in ("dense", "linear", "additive"):
+            raise ValueError(f"rr_path must be 'dense', 'linear' or 'additive', got {rr_path!r}")
+        if not 0.0 <= morph_dropout < 1.0:
+            raise ValueError(f"morph_dropout must be in [0, 1), got {morph_dropout}")
+        if morph_dropout and not (rr_path == "additive" and n_rr):
+            raise ValueError("morph_dropout needs rr_path='additive' and n_rr > 0")
         self.n_classes, self.n_leads, self.n_rr, self.rr_path = n_classes, n_leads, n_rr, rr_path
+        self.morph_dropout = float(morph_dropout)
         blocks, in_ch = [], n_leads
         for out_ch, k in zip(channels, kernel_sizes):
             blocks += [nn.Conv1d(in_ch, out_ch, k, padding=k // 2, bias=False),
@@ -70,6 +91,10 @@ class CNNLSTM(nn.Module):
         self.head = nn.Sequential(nn.Linear(2 * lstm_units + n_dense_rr, dense_units), nn.ReLU(),
                                   nn.Dropout(dropout), nn.Linear(dense_units, n_classes))
         self.rr_linear = nn.Linear(n_rr, n_classes) if rr_path == "linear" and n_rr else None
+        self.rr_mlp = (nn.Sequential(nn.Linear(n_rr, rr_hidden), nn.ReLU(),
+                                     nn.Linear(rr_hidden, rr_hidden), nn.ReLU(),
+                                     nn.Linear(rr_hidden, n_classes))
+                       if rr_path == "additive" and n_rr else None)
 
     def split_inputs(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
         """(beats ``(N, n_leads, L)``, RR features ``(N, n_rr)`` or None) from a packed input."""
@@ -92,6 +117,14 @@ class CNNLSTM(nn.Module):
         summary = torch.cat([h[0], h[1]], dim=1)     # (N, 2 * units)
         if rr is None:
             return self.head(summary)
+        if self.rr_mlp is not None:
+            beat_logits = self.head(summary)
+            if self.training and self.morph_dropout > 0:
+                keep = torch.rand(len(beat_logits), 1, device=beat_logits.device)
+                beat_logits = beat_logits * (keep >= self.morph_dropout).to(beat_logits.dtype)
+            # RR features are ratios around 1: their logarithm makes "half" and "double"
+            # symmetric; the clamp keeps a zero (padding) finite.
+            return beat_logits + self.rr_mlp(torch.log(rr.clamp_min(1e-3)))
         if self.rr_linear is not None:  # additive: RR evidence cannot be carved per region
             return self.head(summary) + self.rr_linear(rr)
         return self.head(torch.cat([summary, rr], dim=1))
