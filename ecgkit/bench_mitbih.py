@@ -47,8 +47,9 @@ from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 
-__all__ = ["MitbihRecipe", "RECIPES", "WIRINGS", "with_wiring", "PUBLISHED", "S_THRESHOLDS", "split_indices",
-           "validation_records", "train_cnnlstm", "predict_beats", "train_gbm",
+__all__ = ["MitbihRecipe", "RECIPES", "WIRINGS", "with_wiring", "PUBLISHED", "S_THRESHOLDS",
+           "split_indices", "validation_records", "train_cnnlstm", "epoch_used",
+           "predict_beats", "train_gbm",
            "gbm_probabilities", "gbm_out_of_fold", "choose_s_threshold", "run_mitbih",
            "add_mitbih_arguments", "run_mitbih_cli", "MODELS"]
 
@@ -317,11 +318,6 @@ def train_cnnlstm(X, y, train_idx, val_idx, recipe: MitbihRecipe = RECIPES["full
             warnings.simplefilter("ignore", UserWarning)
             weight = train.class_weights(y_train, recipe.loss_weights,
                                          n_classes=len(data.AAMI_CLASSES))
-    last_state = {}
-
-    def keep_last(record, net):  # fit restores the best epoch; this keeps the last one
-        last_state.update({k: v.detach().cpu().clone() for k, v in net.state_dict().items()})
-
     t0 = time.perf_counter()
     history = train.fit(
         model, (X[train_idx], y_train), (X[val_idx], y[val_idx]),
@@ -330,10 +326,7 @@ def train_cnnlstm(X, y, train_idx, val_idx, recipe: MitbihRecipe = RECIPES["full
         batch_size=recipe.batch_size, lr=recipe.lr, weight_decay=recipe.weight_decay,
         scheduler="onecycle", patience=None, device=device, sampler=sampler, seed=seed,
         transform=BeatAugment(n_rr, recipe.augment, seed) if recipe.augment > 0 else None,
-        callbacks=() if recipe.select_epoch else (keep_last,),
-        progress=progress, verbose=verbose)
-    if not recipe.select_epoch and last_state:
-        model.load_state_dict(last_state)
+        restore_best=recipe.select_epoch, progress=progress, verbose=verbose)
     return model, history, time.perf_counter() - t0
 
 

@@ -9,7 +9,7 @@ What it does, in order, each epoch: train (AdamW, gradient clipping, optional mi
 precision and train-time augmentation), validate (loss + metric on the whole validation
 set), step the learning-rate scheduler, keep the best weights by the monitored value,
 write a checkpoint, stop early when the monitored value has not improved for
-``patience`` epochs. At the end the best weights are loaded into the model.
+``patience`` epochs. At the end the best weights are loaded into the model (``restore_best=False``: the last).
 
 Reproducibility: a run is a function of its seed on CPU (same seed -> identical
 metrics), and a run resumed from its last checkpoint ends exactly as the uninterrupted
@@ -421,7 +421,8 @@ def fit(model: nn.Module, train_data, val_data, *, loss_fn: Callable,
         checkpoint_dir=None, resume: bool = False, seed: int = 0, progress: bool = True,
         transform: Callable | None = None, val_window: tuple[int, int] | None = None,
         activation: str | None = "auto", max_epochs_this_call: int | None = None,
-        callbacks: Iterable[Callable] = (), verbose: bool = True) -> History:
+        callbacks: Iterable[Callable] = (), restore_best: bool = True,
+        verbose: bool = True) -> History:
     """Train ``model`` and return its :class:`History`; the best weights end up in ``model``.
 
     Parameters
@@ -487,6 +488,9 @@ def fit(model: nn.Module, train_data, val_data, *, loss_fn: Callable,
     max_epochs_this_call : int, optional
         Train at most this many epochs in this call, then return (checkpoint kept, best
         weights not restored): to split a long run over several sessions with ``resume``.
+    restore_best : bool
+        Load the best epoch's weights into ``model`` at the end (default); False leaves
+        those of the last epoch (a fixed budget; ``History.best_epoch`` is still recorded).
     callbacks : iterable of callables ``(record, model) -> None``
         Called after each epoch's checkpoint; an exception raised here interrupts ``fit``.
     verbose : bool
@@ -659,7 +663,7 @@ def fit(model: nn.Module, train_data, val_data, *, loss_fn: Callable,
             break
     finished = history.stopped_early or (history.records and history.records[-1]["epoch"]
                                          >= epochs)
-    if finished and best_state is not None:
+    if finished and best_state is not None and restore_best:
         model.load_state_dict(best_state)
     return history
 

@@ -170,6 +170,7 @@ def test_benchmark_rejects_a_bad_s_threshold():
 
 def test_wirings():
     import argparse
+    from dataclasses import replace
 
     from ecgkit import bench_mitbih
     from ecgkit.bench_mitbih import RECIPES, with_wiring
@@ -179,19 +180,13 @@ def test_wirings():
     assert plain.wiring == "plain" and plain.median_beat and plain.rr_path == "dense"
     assert plain.epochs == RECIPES["sample"].epochs  # the budget is left alone
     assert with_wiring(plain, "additive") == RECIPES["sample"]
-    assert replace_rr(plain).wiring == "custom"
+    assert replace(plain, rr_path="linear").wiring == "custom"
     with pytest.raises(ValueError, match="wiring"):
         with_wiring(plain, "fancy")
     p = argparse.ArgumentParser()
     bench_mitbih.add_mitbih_arguments(p)
     assert p.parse_args(["--wiring", "plain"]).wiring == "plain"
     assert p.parse_args([]).wiring is None
-
-
-def replace_rr(recipe):
-    from dataclasses import replace
-
-    return replace(recipe, rr_path="linear")
 
 
 def test_last_epoch_or_best_epoch(small_beat_inputs):
