@@ -33,6 +33,7 @@ __all__ = [
     "rr_features", "build_beat_table", "load_beat_table", "normalize_beats",
     "inter_patient_split", "intra_patient_split", "split_beats", "beat_features",
     "record_median_beats", "pack_beats", "model_inputs", "decide_beats", "check_s_threshold",
+    "adjust_for_prior",
     "aami_summary",
     "detect_r_peaks", "evaluate_detector",
 ]
@@ -545,6 +546,47 @@ def decide_beats(probs, s_threshold: float | None = None) -> np.ndarray:
     if s_threshold is not None:
         pred[(pred == 0) & (probs[:, 1] > s_threshold)] = 1
     return pred
+
+
+def adjust_for_prior(probs, prior_ratio, weight: float) -> np.ndarray:
+    """Probabilities moved from the class mix a model was trained on towards another one.
+
+    Parameters
+    ----------
+    probs : (n, 5) probabilities of N, S, V, F, Q (rows sum to 1).
+    prior_ratio : (5,) how much more frequent each class is where the model is used than
+        in the mix its training loss saw (:func:`ecgkit.bench_mitbih.prior_ratio`;
+        only ratios between classes matter). 0 for a class the training side lacks.
+    weight : 0 leaves ``probs`` as they are; 1 is Bayes' rule,
+        ``p(c | x) * ratio_c`` renormalised; values between correct part of the way.
+
+    Returns
+    -------
+    float (n, 5), rows summing to 1.
+
+    Why: a model trained with balanced sampling and class weights learns class scores for
+    a world where S beats are as common as N beats, and calls too many beats S, V or F
+    where N is 90 % of the beats. Correcting is right only when the new beats have the
+    training side's class mix (a random split of the same patients); a new patient's mix
+    is unknown (record 232 is mostly S beats).
+    """
+    probs = np.asarray(probs, dtype=np.float64)
+    ratio = np.asarray(prior_ratio, dtype=np.float64)
+    if probs.ndim != 2 or ratio.shape != (probs.shape[1],):
+        raise ValueError(f"probs (n, C) and prior_ratio (C,) do not match: {probs.shape}, "
+                         f"{ratio.shape}")
+    if not (np.isfinite(probs).all() and np.isfinite(ratio).all()):
+        raise ValueError("probs or prior_ratio contain NaN or inf")
+    if (ratio < 0).any() or not (ratio > 0).any():
+        raise ValueError(f"prior_ratio must be >= 0 with one class > 0, got {ratio}")
+    if isinstance(weight, bool) or not 0 <= weight <= 1:
+        raise ValueError(f"weight must be in [0, 1], got {weight!r}")
+    if weight == 0:
+        return probs
+    adjusted = probs * ratio ** weight
+    total = adjusted.sum(axis=1, keepdims=True)
+    # a beat whose every probable class is absent from training keeps its probabilities
+    return np.where(total > 0, adjusted / np.where(total > 0, total, 1), probs)
 
 
 def check_s_threshold(s_threshold) -> float | None:

@@ -23,11 +23,18 @@ Protocol
   four epochs on 2-3 held-out patients chose noise), class imbalance handled twice,
   mildly: a weighted sampler drawing each class in proportion to the square root of its
   count, and cross-entropy with square-root class weights.
-* Decision: a beat whose most probable class is N is called S when its S probability
-  exceeds a threshold (:func:`ecgkit.beats.decide_beats`) chosen on the training side
-  only (:func:`choose_s_threshold`, best macro-F1): for the CNN-LSTM on the validation
-  beats, for the boosted trees on 5-fold out-of-fold predictions (folds by record in
-  the inter-patient split). ``--s-threshold argmax`` turns it off; the JSON holds both.
+* Decision (:class:`BeatDecision`), chosen on the training side only, by macro-F1: for
+  the CNN-LSTM on the validation beats, for the boosted trees on 5-fold out-of-fold
+  predictions (folds by record in the inter-patient split). A beat whose most probable
+  class is N is called S when its S probability exceeds a threshold
+  (:func:`ecgkit.beats.decide_beats`, :func:`choose_s_threshold`). Before that, on the
+  random split only, the probabilities are moved towards the training side's class mix
+  (:func:`ecgkit.beats.adjust_for_prior`, weight chosen in :data:`PRIOR_WEIGHTS`): the
+  balanced training overcalls the rare classes, and there the test side has the
+  training mix; a new patient's mix is unknown, so the inter-patient split keeps weight
+  0. ``--s-threshold argmax --prior-weight 0`` is plain argmax; the JSON holds both.
+* Choosing among recipes without DS2: :func:`cross_validate_recipes` (record-wise
+  cross-validation over DS1; ``scripts/select_mitbih_recipe.py``).
 * Metrics (AAMI): per-class sensitivity, positive predictive value (+P) and F1,
   confusion matrix, accuracy, macro-F1 over N, S, V, F, and the S sensitivity without
   record 232 (which holds about 75 % of DS2's S beats). F and Q are too few to judge.
@@ -50,7 +57,9 @@ import numpy as np
 __all__ = ["MitbihRecipe", "RECIPES", "WIRINGS", "with_wiring", "PUBLISHED", "S_THRESHOLDS",
            "split_indices", "validation_records", "train_cnnlstm", "epoch_used",
            "predict_beats", "train_gbm",
-           "gbm_probabilities", "gbm_out_of_fold", "choose_s_threshold", "run_mitbih",
+           "gbm_probabilities", "gbm_out_of_fold", "choose_s_threshold",
+           "PRIOR_WEIGHTS", "prior_ratio", "BeatDecision", "choose_decision",
+           "decision_weights", "decision_on_validation", "cross_validate_recipes", "run_mitbih",
            "add_mitbih_arguments", "run_mitbih_cli", "MODELS"]
 
 MODELS = ("cnnlstm", "gbm")
@@ -88,6 +97,12 @@ class MitbihRecipe:
     # Keep the best validation epoch, or (False) the last one. With whole patients held
     # out, validation is 2-3 DS1 records: its best epoch is noise more than signal.
     select_epoch: bool = False
+    # Correct the probabilities from the balanced class mix of training towards the
+    # training side's own mix (beats.adjust_for_prior): "auto" chooses the weight on the
+    # validation beats when they are a random sample of the training patients' beats
+    # (the random split: the test side has that mix too), and leaves it at 0 when
+    # validation is whole held-out patients (a new patient's mix is unknown).
+    prior_weight: float | str = "auto"
 
     @property
     def wiring(self) -> str:
@@ -158,8 +173,6 @@ def split_indices(table, split: str, seed: int = 0, val_fraction: float = 0.1,
     split that would measure how well DS1 patients are memorised, not transfer.
     ``max_train_beats`` caps the training part by a stratified random subset.
     """
-    from sklearn.model_selection import train_test_split
-
     from ecgkit import beats
 
     if val_by is None:
@@ -169,21 +182,32 @@ def split_indices(table, split: str, seed: int = 0, val_fraction: float = 0.1,
     train, test = beats.split_beats(table, split, seed=seed)
     y = table.y()
 
-    def stratified(idx, size):
-        counts = np.bincount(y[idx])
-        strat = y[idx] if counts[counts > 0].min() >= 2 else None
-        return train_test_split(idx, test_size=size, random_state=seed, stratify=strat)
-
     val_records = (validation_records(table.records[train], y[train], seed, val_fraction)
                    if val_by == "record" else [])
     if val_records:
         in_val = np.isin(table.records[train], val_records)
         train, val = train[~in_val], train[in_val]
     else:  # beat-wise, or too few records to hold one out
-        train, val = stratified(train, val_fraction)
-    if max_train_beats is not None and len(train) > max_train_beats:
-        _, train = stratified(train, max_train_beats)
-    return {"train": np.sort(train), "val": np.sort(val), "test": np.sort(test)}
+        train, val = _stratified_split(train, y, val_fraction, seed)
+    return {"train": np.sort(_cap_beats(train, y, max_train_beats, seed)), "val": np.sort(val),
+            "test": np.sort(test)}
+
+
+def _stratified_split(idx, y, size, seed):
+    """(rest, part) of ``idx``, ``part`` of ``size`` (a count or a fraction), stratified by
+    ``y`` when every class present has 2+ beats."""
+    from sklearn.model_selection import train_test_split
+
+    counts = np.bincount(y[idx])
+    strat = y[idx] if counts[counts > 0].min() >= 2 else None
+    return train_test_split(idx, test_size=size, random_state=seed, stratify=strat)
+
+
+def _cap_beats(idx, y, max_beats: int | None, seed: int):
+    """A class-stratified random subset of ``max_beats`` of ``idx`` (all when None or fewer)."""
+    if max_beats is None or len(idx) <= max_beats:
+        return idx
+    return _stratified_split(idx, y, max_beats, seed)[1]
 
 
 def validation_records(records, y, seed: int = 0, val_fraction: float = 0.1,
@@ -441,12 +465,233 @@ def choose_s_threshold(y_true, probs, grid=S_THRESHOLDS) -> tuple[float | None, 
     return (None if best == "argmax" else best), scores
 
 
+PRIOR_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0)
+
+
+def prior_ratio(y_train, sampler: str | None = "sqrt", loss_weights: str | None = "sqrt"
+                ) -> np.ndarray:
+    """(5,) class frequencies of the training side over the class mix its loss saw.
+
+    ``sampler`` (:func:`ecgkit.train.make_weighted_sampler` kind) and ``loss_weights``
+    (:func:`ecgkit.train.class_weights` kind) each multiply class c's share by
+    ``1 / n_c`` (``"inverse"``) or ``1 / sqrt(n_c)`` (``"sqrt"``); with both ``"sqrt"``
+    every class counted as much as N, and the ratio is the training side's class
+    frequencies. Scaled so that its largest entry is 1; 0 for absent classes.
+    Feeds :func:`ecgkit.beats.adjust_for_prior`.
+    """
+    counts = np.bincount(np.asarray(y_train), minlength=5).astype(np.float64)
+    present = counts > 0
+    if not present.any():
+        raise ValueError("no training labels")
+    inverse = np.where(present, 1.0 / np.where(present, counts, 1.0), 0.0)
+    seen = counts.copy()
+    for kind in (sampler, loss_weights):
+        if kind == "sqrt":
+            seen *= np.sqrt(inverse)
+        elif kind == "inverse":
+            seen *= inverse
+        elif kind is not None:
+            raise ValueError(f"unknown balancing kind {kind!r}; use 'sqrt', 'inverse' or None")
+    ratio = np.where(present, counts / np.where(present, seen, 1.0), 0.0)
+    return ratio / ratio.max()
+
+
+@dataclass(frozen=True)
+class BeatDecision:
+    """How beats are called from a model's probabilities: first the prior correction
+    (:func:`ecgkit.beats.adjust_for_prior` with ``prior_weight``), then
+    :func:`ecgkit.beats.decide_beats` with ``s_threshold``. The default is plain argmax."""
+
+    prior_weight: float = 0.0
+    prior_ratio: tuple | None = None
+    s_threshold: float | None = None
+
+    def probabilities(self, probs) -> np.ndarray:
+        from ecgkit import beats
+
+        if not self.prior_weight:
+            return np.asarray(probs)
+        return beats.adjust_for_prior(probs, np.asarray(self.prior_ratio), self.prior_weight)
+
+    def __call__(self, probs) -> np.ndarray:
+        """(n,) class indices for (n, 5) probabilities."""
+        from ecgkit import beats
+
+        return beats.decide_beats(self.probabilities(probs), self.s_threshold)
+
+    def label(self) -> str:
+        """Short name: ``"argmax"``, ``"S threshold 0.1"``, ``"prior weight 0.75"``..."""
+        parts = ([f"prior weight {self.prior_weight:g}"] if self.prior_weight else []) + (
+            [f"S threshold {self.s_threshold:g}"] if self.s_threshold is not None else [])
+        return ", ".join(parts) or "argmax"
+
+    def describe(self) -> str:
+        parts = [] if not self.prior_weight else [
+            f"probabilities moved {self.prior_weight:g} of the way to the training side's "
+            "class mix"]
+        parts.append("argmax" if self.s_threshold is None else
+                     f"argmax, but S when the argmax is N and p(S) > {self.s_threshold:g}")
+        return "; ".join(parts)
+
+
+def choose_decision(y_true, probs, ratio=None, weights=(0.0,), s_threshold="auto"
+                    ) -> tuple[BeatDecision, dict]:
+    """The :class:`BeatDecision` with the best macro-F1 over N, S, V, F on held-out beats.
+
+    Parameters
+    ----------
+    y_true, probs : true classes ``(n,)`` and probabilities ``(n, 5)`` of beats the test
+        never sees (validation beats, or out-of-fold predictions of the training side).
+    ratio : :func:`prior_ratio` of the training side (needed when a weight > 0 is tried).
+    weights : prior weights to try (``(0.0,)``: no correction).
+    s_threshold : ``"auto"`` chooses it (:func:`choose_s_threshold`) for each weight;
+        None (argmax) or a number fixes it.
+
+    Returns
+    -------
+    (decision, scores): ``scores[weight]`` is the macro-F1 per S threshold tried with that
+    weight. Ties go to the smaller weight.
+    """
+    from ecgkit import beats
+
+    weights = sorted(float(w) for w in weights)
+    if any(w > 0 for w in weights) and ratio is None:
+        raise ValueError("a prior weight > 0 needs the training side's prior ratio")
+    fixed = not (isinstance(s_threshold, str) and s_threshold == "auto")
+    best, scores = None, {}
+    for w in weights:
+        adjusted = beats.adjust_for_prior(probs, ratio, w) if w else np.asarray(probs)
+        if fixed:
+            t = beats.check_s_threshold(s_threshold)
+            sc = {"argmax" if t is None else t:
+                  beats.aami_summary(y_true, beats.decide_beats(adjusted, t))["macro_f1_nsvf"]
+                  or 0.0}
+        else:
+            t, sc = choose_s_threshold(y_true, adjusted)
+        scores[w] = sc
+        score = sc["argmax" if t is None else t]
+        if best is None or score > best[0]:
+            best = (score, BeatDecision(w, None if ratio is None else
+                                        tuple(float(r) for r in ratio), t))
+    return best[1], scores
+
+
+def decision_weights(recipe: MitbihRecipe, patientwise: bool) -> tuple[float, ...]:
+    """Prior weights to choose from on validation: the recipe's fixed one, or with
+    ``"auto"`` all of :data:`PRIOR_WEIGHTS` for beat-wise validation and none (0) for
+    patient-wise validation."""
+    if recipe.prior_weight == "auto":
+        return (0.0,) if patientwise else PRIOR_WEIGHTS
+    w = recipe.prior_weight
+    if isinstance(w, bool) or not isinstance(w, (int, float)) or not 0 <= w <= 1:
+        raise ValueError(f"prior_weight must be 'auto' or a number in [0, 1], got {w!r}")
+    return (float(w),)
+
+
+def decision_on_validation(recipe: MitbihRecipe, y_train, y_val, probs_val, patientwise: bool,
+                           s_threshold="auto") -> tuple[BeatDecision, dict]:
+    """The CNN-LSTM's :class:`BeatDecision`, chosen on its validation beats.
+
+    ``y_train``: the classes it was trained on (for :func:`prior_ratio` under the recipe's
+    sampler and loss weights); ``patientwise``: whether the validation beats are whole
+    held-out patients (then the prior weight stays 0 under ``prior_weight="auto"``).
+    """
+    ratio = prior_ratio(y_train, recipe.sampler, recipe.loss_weights)
+    return choose_decision(y_val, probs_val, ratio, decision_weights(recipe, patientwise),
+                           s_threshold)
+
+
+def cross_validate_recipes(candidates: dict, n_folds: int = 5, seed: int = 0, device=None,
+                           table=None, verbose: bool = False) -> dict:
+    """Record-wise cross-validation of CNN-LSTM recipes on DS1 alone.
+
+    How to choose among recipes (wirings, budgets) for the inter-patient split without
+    looking at DS2: DS1's records are cut into ``n_folds`` groups (``GroupKFold``, so
+    every patient is in one fold); each recipe is trained on the other folds exactly as
+    :func:`run_mitbih` trains it (validation records held out of the training folds,
+    the decision rule chosen on them) and calls the beats of the held-out fold. The
+    out-of-fold calls of all folds are scored together.
+
+    Parameters
+    ----------
+    candidates : {name: MitbihRecipe}.
+    n_folds : folds over DS1's 22 records.
+    seed : training seed and validation-record draw (the folds do not depend on it).
+    table : a beat table (default: all 44 non-paced records); only its DS1 beats are used.
+
+    Returns
+    -------
+    dict: ``folds`` (the DS1 records of each fold), and per candidate name ``summary``
+    (:func:`ecgkit.beats.aami_summary` of the pooled out-of-fold calls),
+    ``fold_macro_f1_nsvf``, ``s_thresholds`` and ``prior_weights`` (chosen per fold on its
+    validation records, :func:`decision_on_validation`), ``train_time_s`` (total),
+    ``recipe``, and (not JSON-ready) ``_probs``, the out-of-fold probabilities ``(n, 5)``
+    of the DS1 beats in table order (``ds1_index``); ``best``: the name with the highest
+    pooled macro-F1 over N, S, V, F.
+    """
+    from sklearn.model_selection import GroupKFold
+
+    from ecgkit import beats
+
+    if not candidates:
+        raise ValueError("no candidate recipes to cross-validate")
+    table = table if table is not None else beats.load_beat_table(None)
+    ds1, _ = beats.inter_patient_split(table)  # DS2 is never touched below
+    y, records = table.y(), table.records
+    n_records = len(np.unique(records[ds1]))
+    if not 2 <= n_folds <= n_records:
+        raise ValueError(f"n_folds must be between 2 and the {n_records} DS1 records, "
+                         f"got {n_folds}")
+    folds = [(ds1[a], ds1[b]) for a, b in
+             GroupKFold(n_splits=n_folds).split(ds1, y[ds1], records[ds1])]
+    out = {"folds": [sorted(set(records[held].tolist())) for _, held in folds],
+           "ds1_index": ds1,
+           "n_folds": n_folds, "seed": seed, "candidates": {}}
+    for name, recipe in candidates.items():
+        X = recipe.model_inputs(table)  # per beat and per record: no DS2 beat enters DS1's
+        pred = np.zeros(len(table), dtype=np.int64)
+        oof = np.zeros((len(table), 5), dtype=np.float32)
+        fold_f1, thresholds, weights, seconds = [], [], [], 0.0
+        for fit_idx, held_idx in folds:
+            val_recs = validation_records(records[fit_idx], y[fit_idx], seed,
+                                          recipe.val_fraction)
+            if val_recs:
+                in_val = np.isin(records[fit_idx], val_recs)
+                train_idx, val_idx = fit_idx[~in_val], fit_idx[in_val]
+            else:  # too few records (small tables): validate beat-wise
+                train_idx, val_idx = _stratified_split(fit_idx, y, recipe.val_fraction, seed)
+            train_idx = _cap_beats(train_idx, y, recipe.max_train_beats, seed)
+            net, _, train_s = train_cnnlstm(X, y, train_idx, val_idx, recipe, seed, device,
+                                            verbose=False)
+            seconds += train_s
+            decision, _ = decision_on_validation(
+                recipe, y[train_idx], y[val_idx],
+                predict_beats(net, X[val_idx], device=device)[0], patientwise=bool(val_recs))
+            probs, _ = predict_beats(net, X[held_idx], device=device)
+            oof[held_idx] = probs
+            pred[held_idx] = decision(probs)
+            thresholds.append(decision.s_threshold)
+            weights.append(decision.prior_weight)
+            fold_f1.append(beats.aami_summary(y[held_idx], pred[held_idx])["macro_f1_nsvf"])
+            if verbose:
+                print(f"  {name}: fold {len(fold_f1)}/{n_folds} macro-F1 NSVF "
+                      f"{fold_f1[-1]:.3f} ({decision.describe()}; {train_s:.0f} s)")
+        out["candidates"][name] = {
+            "summary": beats.aami_summary(y[ds1], pred[ds1], records[ds1]),
+            "fold_macro_f1_nsvf": fold_f1, "s_thresholds": thresholds, "prior_weights": weights,
+            "train_time_s": seconds, "recipe": {**asdict(recipe), "wiring": recipe.wiring},
+            "_probs": oof[ds1]}
+    out["best"] = max(out["candidates"],
+                      key=lambda k: out["candidates"][k]["summary"]["macro_f1_nsvf"] or 0.0)
+    return out
+
+
 def run_mitbih(split: str = "inter", model: str = "cnnlstm", profile: str | None = None,
                epochs: int | None = None, seed: int = 0, device=None, rr_path: str | None = None,
                recipe: MitbihRecipe | None = None, progress: bool = False,
                verbose: bool = True, return_predictions: bool = False,
                s_threshold: str | float | None = "auto", cv_folds: int = 5,
-               wiring: str | None = None) -> dict:
+               wiring: str | None = None, prior_weight: str | float | None = None) -> dict:
     """Train and test a beat classifier on one MIT-BIH split; returns the JSON-ready result.
 
     ``recipe`` defaults to ``RECIPES[profile]``; ``epochs`` overrides its epochs,
@@ -455,7 +700,12 @@ def run_mitbih(split: str = "inter", model: str = "cnnlstm", profile: str | None
     ``"auto"`` chooses the S threshold on the training side only
     (:func:`choose_s_threshold`): for the CNN-LSTM on the validation beats, for the
     boosted trees on ``cv_folds``-fold out-of-fold predictions (folds by record for the
-    inter-patient split); a number fixes it; None takes the most probable class. The
+    inter-patient split); a number fixes it; None takes the most probable class.
+    Before it, the probabilities may be moved towards the training side's class mix
+    (:func:`ecgkit.beats.adjust_for_prior`): ``prior_weight`` (default: the recipe's,
+    ``"auto"``) chooses the weight on the same held-out beats when they come from the
+    training patients (the random split) and keeps 0 when they are whole held-out
+    patients (the inter-patient split); a number fixes it. The
     result's ``test`` is scored with that rule, ``test_argmax`` with plain argmax. With
     ``return_predictions=True`` the result also holds (not JSON-ready) ``"_predictions"``:
     test indices into the table, probabilities and the trained model.
@@ -479,6 +729,9 @@ def run_mitbih(split: str = "inter", model: str = "cnnlstm", profile: str | None
         recipe = with_wiring(recipe, wiring)
     if rr_path is not None:
         recipe = replace(recipe, rr_path=rr_path)
+    if prior_weight is not None:
+        recipe = replace(recipe, prior_weight=prior_weight)
+    decision_weights(recipe, patientwise=False)  # a bad prior_weight fails before training
     device = torch.device(device) if device is not None else config.get_device()
 
     t_load = time.perf_counter()
@@ -492,7 +745,9 @@ def run_mitbih(split: str = "inter", model: str = "cnnlstm", profile: str | None
         raise AssertionError("a record is on both sides of the inter-patient split")
 
     extra: dict = {}
-    threshold_probs = None
+    # Validation beats from patients of the training side (not whole held-out patients)
+    # share its class mix: then the prior correction may be chosen on them.
+    patientwise = not set(records["val"]) & set(records["train"])
     if model == "cnnlstm":
         X = recipe.model_inputs(table)
         net, history, train_s = train_cnnlstm(X, y, idx["train"], idx["val"], recipe, seed,
@@ -506,9 +761,10 @@ def run_mitbih(split: str = "inter", model: str = "cnnlstm", profile: str | None
                  "history": [dict(r) for r in history.records],
                  "recipe": {**asdict(recipe), "wiring": recipe.wiring}}
         fitted = net
-        threshold_beats = idx["val"]
-        if s_threshold == "auto":
-            threshold_probs, _ = predict_beats(net, X[threshold_beats], device=device)
+        decide_on, y_fit = idx["val"], y[idx["train"]]
+        ratio = prior_ratio(y_fit, recipe.sampler, recipe.loss_weights)
+        weights = decision_weights(recipe, patientwise)
+        held_probs, _ = predict_beats(net, X[decide_on], device=device)
         chosen_on = "the validation beats"
     else:
         # The trees have no epoch to select: they learn from the whole training side.
@@ -521,12 +777,15 @@ def run_mitbih(split: str = "inter", model: str = "cnnlstm", profile: str | None
         t0 = time.perf_counter()
         probs = gbm_probabilities(fitted, feats[idx["test"]])
         infer_s = time.perf_counter() - t0
-        threshold_beats = fit_idx
-        if s_threshold == "auto":
+        decide_on = fit_idx
+        ratio = prior_ratio(y[fit_idx], None, "sqrt")  # train_gbm's square-root weights
+        # out-of-fold predictions are by record for the inter-patient split
+        weights = decision_weights(recipe, patientwise=split == "inter")
+        held_probs = None
+        if s_threshold == "auto" or len(weights) > 1:
             groups = table.records[fit_idx] if split == "inter" else None
             t0 = time.perf_counter()
-            threshold_probs = gbm_out_of_fold(feats[fit_idx], y[fit_idx], groups, cv_folds,
-                                              seed)
+            held_probs = gbm_out_of_fold(feats[fit_idx], y[fit_idx], groups, cv_folds, seed)
             extra["cv_time_s"] = time.perf_counter() - t0
         chosen_on = (f"{cv_folds}-fold out-of-fold predictions of the training side"
                      + (" (folds by record)" if split == "inter" else ""))
@@ -534,16 +793,29 @@ def run_mitbih(split: str = "inter", model: str = "cnnlstm", profile: str | None
                       "recipe": {"max_iter": 150, "class_weight": "sqrt",
                                  "max_train_beats": recipe.max_train_beats,
                                  "fit_on": "the train and val beats together"}})
+    if held_probs is not None:
+        decision, scores = choose_decision(y[decide_on], held_probs, ratio, weights,
+                                           s_threshold)
+    else:  # nothing to choose
+        decision = BeatDecision(weights[0], tuple(float(r) for r in ratio),
+                                beats.check_s_threshold(s_threshold))
+        scores = None
+    threshold = decision.s_threshold
+    threshold_info = {"value": threshold,
+                      "chosen_on": chosen_on if s_threshold == "auto" else "given"}
     if s_threshold == "auto":
-        threshold, scores = choose_s_threshold(y[threshold_beats], threshold_probs)
-        threshold_info = {"value": threshold, "chosen_on": chosen_on,
-                          "macro_f1_nsvf_by_threshold": {str(k): v for k, v in scores.items()}}
-    else:
-        threshold = beats.check_s_threshold(s_threshold)
-        threshold_info = {"value": threshold, "chosen_on": "given"}
+        threshold_info["macro_f1_nsvf_by_threshold"] = {
+            str(k): v for k, v in scores[decision.prior_weight].items()}
+    prior_info = {"value": decision.prior_weight, "ratio": list(decision.prior_ratio),
+                  "chosen_on": (chosen_on if len(weights) > 1 else
+                                "fixed: validation is whole held-out patients, whose class "
+                                "mix says nothing of a new patient's" if patientwise
+                                and recipe.prior_weight == "auto" else "fixed by the recipe")}
+    if len(weights) > 1:
+        prior_info["macro_f1_nsvf_by_weight"] = {str(w): max(sc.values())
+                                                 for w, sc in scores.items()}
     y_test = y[idx["test"]]
-    summary = beats.aami_summary(y_test, beats.decide_beats(probs, threshold),
-                                 table.records[idx["test"]])
+    summary = beats.aami_summary(y_test, decision(probs), table.records[idx["test"]])
     summary_argmax = beats.aami_summary(y_test, probs.argmax(1), table.records[idx["test"]])
     with warnings.catch_warnings():  # classes absent from the test side are reported
         warnings.simplefilter("ignore", metrics.UndefinedMetricWarning)
@@ -570,8 +842,7 @@ def run_mitbih(split: str = "inter", model: str = "cnnlstm", profile: str | None
                           + ")" if recipe.rr else ""))
             if model == "cnnlstm" else ("32 points of the beat minus the record's median "
                                         "beat + 5 RR features / record mean RR"),
-            "decision": ("argmax" if threshold is None else
-                         f"argmax, but S when the argmax is N and p(S) > {threshold:g}"),
+            "decision": decision.describe(),
             "validation": ("none: the trees learn from the train and val beats together"
                            if model == "gbm" else
                            f"held-out training records {[str(r) for r in records['val']]}"
@@ -587,6 +858,7 @@ def run_mitbih(split: str = "inter", model: str = "cnnlstm", profile: str | None
         "test": summary,
         "test_argmax": summary_argmax,
         "s_threshold": threshold_info,
+        "prior_weight": prior_info,
         "timing": {"data_load_s": load_s, "train_time_s": train_s,
                    "inference_s": infer_s, "inference_beats_per_s": n_test / infer_s,
                    "inference_ms_per_beat": 1000 * infer_s / n_test},
@@ -602,13 +874,13 @@ def run_mitbih(split: str = "inter", model: str = "cnnlstm", profile: str | None
     if return_predictions:
         result["_predictions"] = {"test_idx": idx["test"], "probs": probs, "model": fitted,
                                   "table": table, "split_idx": idx,
-                                  "s_threshold": threshold}
+                                  "s_threshold": threshold, "decision": decision}
     return result
 
 
 def format_summary(result: dict) -> str:
-    """Lines with the figures the targets are set on: with the chosen S threshold, then
-    (when a threshold was used) with plain argmax."""
+    """Lines with the figures the targets are set on: with the chosen decision rule, then
+    (when it is not plain argmax) with plain argmax."""
     f = lambda v: "n/a" if v is None else f"{v:.3f}"  # noqa: E731
 
     def figures(t):
@@ -620,13 +892,15 @@ def format_summary(result: dict) -> str:
                 f"{f(t['macro_f1_nsvf'])}")
 
     threshold = (result.get("s_threshold") or {}).get("value")
-    rule = "argmax" if threshold is None else f"S threshold {threshold:g}"
+    weight = (result.get("prior_weight") or {}).get("value") or 0.0
+    rule = ("argmax" if threshold is None else f"S threshold {threshold:g}") + (
+        f", prior weight {weight:g}" if weight else "")
     wiring = (result.get("recipe") or {}).get("wiring")
     name = result["model"] + (f" ({wiring} wiring)" if wiring else "")
     lines = [f"{name} mitbih/{result['split']} seed {result['seed']} ({rule}): "
              f"{figures(result['test'])}; train {result['timing']['train_time_s']:.0f} s, "
              f"inference {result['timing']['inference_ms_per_beat']:.3f} ms/beat"]
-    if threshold is not None and "test_argmax" in result:
+    if (threshold is not None or weight) and "test_argmax" in result:
         lines.append(f"    (argmax): {figures(result['test_argmax'])}")
     return "\n".join(lines)
 
@@ -646,6 +920,10 @@ def add_mitbih_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--s-threshold", default="auto", type=_threshold_arg,
                    help="'auto' (chosen on the training side), 'argmax', or a number in "
                         "(0, 1): call S when the argmax is N and p(S) exceeds it")
+    p.add_argument("--prior-weight", default=None, type=_prior_weight_arg,
+                   help="'auto' (chosen on validation beats of the training patients, 0 "
+                        "when they are held-out patients) or a number in [0, 1]: how far "
+                        "to move the probabilities towards the training side's class mix")
     p.add_argument("--device", default=None, help="cpu, cuda, mps (default: best available)")
     p.add_argument("--progress", action="store_true", help="a progress bar per epoch")
     p.add_argument("--out", default=None, help="write the JSON result here")
@@ -663,6 +941,18 @@ def _threshold_arg(text: str):
                                          f"{text!r}") from err
 
 
+def _prior_weight_arg(text: str):
+    if text == "auto":
+        return text
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"not 'auto' or a number in [0, 1]: {text!r}")
+    return value
+
+
 def run_mitbih_cli(args: argparse.Namespace) -> dict:
     from ecgkit.bench import _explicit_profile
 
@@ -671,6 +961,7 @@ def run_mitbih_cli(args: argparse.Namespace) -> dict:
         result = run_mitbih(split=args.split, model=args.model, profile=args.profile,
                             epochs=args.epochs, seed=args.seed, device=args.device,
                             rr_path=args.rr_path, s_threshold=args.s_threshold,
-                            progress=args.progress, wiring=args.wiring)
+                            progress=args.progress, wiring=args.wiring,
+                            prior_weight=args.prior_weight)
     print(format_summary(result))
     return result

@@ -50,6 +50,7 @@ def figures(result: dict) -> dict:
         out[f"{c}_ppv"] = pc[c]["ppv"]
     # How S was called (chosen on the training side), and the argmax figures beside.
     out["s_threshold"] = (result.get("s_threshold") or {}).get("value")
+    out["prior_weight"] = (result.get("prior_weight") or {}).get("value")
     plain = result.get("test_argmax")
     if plain is not None:
         out["argmax_accuracy"] = plain["accuracy"]

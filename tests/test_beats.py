@@ -362,6 +362,74 @@ def test_choose_s_threshold_finds_the_separating_threshold():
     assert choose_s_threshold(y[y != 1], probs_with(0.03, 0.09)[y != 1])[0] is None
 
 
+def test_adjust_for_prior_is_bayes_rule_at_weight_one():
+    probs = np.array([[0.5, 0.5, 0, 0, 0], [0.2, 0.2, 0.6, 0, 0]])
+    ratio = np.array([1.0, 0.1, 0.2, 0.05, 0.0])
+    assert np.array_equal(beats.adjust_for_prior(probs, ratio, 0), probs)
+    full = beats.adjust_for_prior(probs, ratio, 1)
+    assert np.allclose(full.sum(1), 1)
+    assert full[0, 0] == pytest.approx(0.5 / (0.5 + 0.05))  # p(c) * ratio_c, renormalised
+    half = beats.adjust_for_prior(probs, ratio, 0.5)
+    assert probs[0, 0] < half[0, 0] < full[0, 0]  # part of the way
+    # the balanced model's V call of row 2 survives a half correction, not a full one
+    assert half[1].argmax() == 2 and full[1].argmax() == 0
+
+
+@pytest.mark.parametrize("probs, ratio, weight, match", [
+    (np.ones((2, 5)) / 5, np.ones(4), 1, "do not match"),
+    (np.ones((2, 5)) / 5, np.array([1, np.nan, 1, 1, 1]), 1, "NaN"),
+    (np.ones((2, 5)) / 5, np.array([1, -1, 1, 1, 1]), 1, ">= 0"),
+    (np.ones((2, 5)) / 5, np.zeros(5), 1, ">= 0"),
+    (np.ones((2, 5)) / 5, np.ones(5), 1.5, "weight"),
+])
+def test_adjust_for_prior_rejects_bad_input(probs, ratio, weight, match):
+    with pytest.raises(ValueError, match=match):
+        beats.adjust_for_prior(probs, ratio, weight)
+
+
+def test_prior_ratio_and_decision_weights():
+    from dataclasses import replace
+
+    from ecgkit.bench_mitbih import PRIOR_WEIGHTS, RECIPES, decision_weights, prior_ratio
+
+    y = np.array([0] * 900 + [1] * 25 + [2] * 75)
+    # square-root sampler and square-root loss weights: every class weighed as N, so the
+    # ratio is the class frequencies (scaled to N = 1); Q is absent
+    assert np.allclose(prior_ratio(y), [1, 25 / 900, 75 / 900, 0, 0])
+    assert np.allclose(prior_ratio(y, None, None), [1, 1, 1, 0, 0])  # nothing to undo
+    assert np.allclose(prior_ratio(y, None, "sqrt"), [1, 5 / 30, np.sqrt(75 / 900), 0, 0])
+    with pytest.raises(ValueError, match="balancing"):
+        prior_ratio(y, "squared")
+    recipe = RECIPES["full"]
+    assert decision_weights(recipe, patientwise=True) == (0.0,)  # new patients' mix unknown
+    assert decision_weights(recipe, patientwise=False) == PRIOR_WEIGHTS
+    assert decision_weights(replace(recipe, prior_weight=0.5), patientwise=True) == (0.5,)
+    with pytest.raises(ValueError, match="prior_weight"):
+        decision_weights(replace(recipe, prior_weight=2), patientwise=False)
+
+
+def test_choose_decision_corrects_a_balanced_model():
+    """A model that calls a third of the N beats V (balanced training) is corrected
+    towards the training mix when that scores better on held-out beats."""
+    from ecgkit.bench_mitbih import BeatDecision, choose_decision
+
+    y = np.array([0] * 900 + [2] * 100)
+    probs = np.zeros((len(y), 5))
+    probs[:600, 0], probs[:600, 2] = 0.9, 0.1       # N beats, clearly N
+    probs[600:900, 0], probs[600:900, 2] = 0.4, 0.6  # N beats the model calls V
+    probs[900:, 0], probs[900:, 2] = 0.02, 0.98      # V beats
+    ratio = np.array([1.0, 0.05, 0.11, 0.01, 0.0])
+    decision, scores = choose_decision(y, probs, ratio, weights=(0.0, 0.5, 1.0))
+    assert decision.prior_weight == 0.5  # the smallest weight that fixes the 300 N beats
+    assert (decision(probs) == y).all() and (probs.argmax(1) != y).sum() == 300
+    assert set(scores) == {0.0, 0.5, 1.0}
+    only_zero, _ = choose_decision(y, probs, ratio, weights=(0.0,))
+    assert only_zero.prior_weight == 0.0 and (only_zero(probs) == probs.argmax(1)).all()
+    assert BeatDecision().describe() == "argmax"
+    with pytest.raises(ValueError, match="prior ratio"):
+        choose_decision(y, probs, None, weights=(0.0, 1.0))
+
+
 def test_gbm_out_of_fold_never_predicts_a_record_with_its_own_trees(small_table):
     from ecgkit.bench_mitbih import gbm_out_of_fold, gbm_probabilities, train_gbm
 

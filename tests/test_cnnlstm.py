@@ -141,8 +141,18 @@ def test_benchmark_smoke_run(tmp_path, monkeypatch):
     # without epoch selection, the model kept is the last epoch's
     assert result["epoch_used"] == result["epochs_run"]
     assert result["test_argmax"]["per_class"]["S"]["support"] == test["per_class"]["S"]["support"]
+    # 4 records are too few to hold patients out: validation is beat-wise, from the
+    # training patients, so the prior weight is chosen on it
+    rec = result["data"]["records"]
+    assert set(rec["val"]) & set(rec["train"])
+    assert set(result["prior_weight"]["macro_f1_nsvf_by_weight"]) == {
+        str(w) for w in bench_mitbih.PRIOR_WEIGHTS}
     gbm = bench_mitbih.run_mitbih("intra", "gbm", verbose=False)
     assert gbm["test"]["accuracy"] > 0.8  # N dominates; a broken pipeline would not get there
+    # the random split: the weight is chosen among all of them on out-of-fold beats
+    assert set(gbm["prior_weight"]["macro_f1_nsvf_by_weight"]) == {
+        str(w) for w in bench_mitbih.PRIOR_WEIGHTS}
+    assert gbm["prior_weight"]["value"] in bench_mitbih.PRIOR_WEIGHTS
     assert "accuracy" in bench_mitbih.format_summary(gbm)
     fixed = bench_mitbih.run_mitbih("inter", "gbm", verbose=False, s_threshold=0.05)
     assert fixed["s_threshold"] == {"value": 0.05, "chosen_on": "given"}
@@ -166,6 +176,13 @@ def test_benchmark_rejects_a_bad_s_threshold():
     assert p.parse_args([]).s_threshold == "auto"
     with pytest.raises(SystemExit):
         p.parse_args(["--s-threshold", "2"])
+    assert p.parse_args(["--prior-weight", "0.5"]).prior_weight == 0.5
+    assert p.parse_args(["--prior-weight", "auto"]).prior_weight == "auto"
+    assert p.parse_args([]).prior_weight is None
+    with pytest.raises(SystemExit):
+        p.parse_args(["--prior-weight", "heavy"])
+    with pytest.raises(ValueError, match="prior_weight"):
+        bench_mitbih.run_mitbih("inter", "gbm", prior_weight=3)
 
 
 def test_wirings():
@@ -219,3 +236,30 @@ def small_beat_inputs(data_root):
     y = table.y()
     idx = np.random.default_rng(0).permutation(len(y))
     return X, y, np.sort(idx[: len(y) // 2]), np.sort(idx[len(y) // 2:])
+
+
+def test_cross_validate_recipes_uses_ds1_records_only(data_root):
+    """Record-wise CV over DS1: each record in one fold, every DS1 beat called once,
+    the DS2 record of the table never used."""
+    from dataclasses import replace
+
+    from ecgkit.bench_mitbih import RECIPES, cross_validate_recipes, with_wiring
+
+    table = beats.build_beat_table(("100", "101", "119"), beats.BeatSpec(), cache=False)
+    recipe = replace(RECIPES["smoke"], samples_per_epoch=256)
+    candidates = {"additive": recipe, "plain": with_wiring(recipe, "plain")}
+    out = cross_validate_recipes(candidates, n_folds=2, seed=0, device="cpu", table=table)
+    assert sorted(out["folds"]) == [["101"], ["119"]]  # one patient per fold; 100 is DS2
+    ds1 = np.isin(table.records, ["101", "119"])
+    for name, c in out["candidates"].items():
+        assert np.array(c["summary"]["confusion_matrix"]).sum() == ds1.sum()
+        assert len(c["fold_macro_f1_nsvf"]) == len(c["s_thresholds"]) == 2
+        assert c["recipe"]["wiring"] == name
+        assert c["_probs"].shape == (ds1.sum(), 5) and np.allclose(c["_probs"].sum(1), 1,
+                                                                    atol=1e-4)
+    assert np.array_equal(out["ds1_index"], np.flatnonzero(ds1))
+    assert out["best"] in candidates
+    with pytest.raises(ValueError, match="n_folds"):
+        cross_validate_recipes(candidates, n_folds=3, table=table)
+    with pytest.raises(ValueError, match="no candidate"):
+        cross_validate_recipes({}, table=table)

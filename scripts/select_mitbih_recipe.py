@@ -1,0 +1,105 @@
+"""Choose the CNN-LSTM's recipe for the inter-patient split on DS1 alone.
+
+    python scripts/select_mitbih_recipe.py                           # additive vs plain, 4 epochs
+    python scripts/select_mitbih_recipe.py --epochs 4 8              # and two budgets
+    python scripts/select_mitbih_recipe.py --wirings additive --morph-dropout 0.25 0.5
+    python scripts/select_mitbih_recipe.py --folds 3 --profile sample   # quicker
+
+Record-wise cross-validation (:func:`ecgkit.bench_mitbih.cross_validate_recipes`): DS1's
+22 records in ``--folds`` groups; each candidate (a wiring of
+:data:`ecgkit.bench_mitbih.WIRINGS` at a number of epochs) is trained on the other
+folds, as the benchmark trains it, and calls the beats of the held-out fold. DS2, the
+test side of the benchmark, is not read. The candidate with the best pooled macro-F1
+over N, S, V, F is the one to take into ``python -m ecgkit.bench mitbih``.
+
+Cost: one training per candidate and fold (about 1.5 min each for the full recipe at 4
+epochs on 2 CPU cores). Writes ``bench-results/mitbih_cv_seed<k>.json``.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def main(argv=None) -> dict:
+    from ecgkit import bench_mitbih
+    from ecgkit.bench import _finite_or_none
+
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--wirings", nargs="+", choices=list(bench_mitbih.WIRINGS),
+                   default=list(bench_mitbih.WIRINGS))
+    p.add_argument("--epochs", nargs="+", type=int, default=None,
+                   help="budgets to compare (default: the profile's recipe)")
+    p.add_argument("--morph-dropout", nargs="+", type=float, default=None,
+                   help="beat-branch dropouts to compare for the additive wiring "
+                        "(default: the recipe's)")
+    p.add_argument("--folds", type=int, default=5)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--profile", choices=["smoke", "sample", "full"], default="full",
+                   help="whose training budget (the folds always cover all of DS1)")
+    p.add_argument("--device", default=None)
+    p.add_argument("--out", default=None, help="default: bench-results/mitbih_cv_seed<k>.json")
+    p.add_argument("--force", action="store_true", help="overwrite an existing --out file")
+    args = p.parse_args(argv)
+    out = Path(args.out) if args.out else ROOT / "bench-results" / f"mitbih_cv_seed{args.seed}.json"
+    if out.exists() and not args.force:
+        p.error(f"{out} exists (an earlier comparison); pass --out or --force")
+    if any(e < 1 for e in args.epochs or []):
+        p.error("--epochs must be positive")
+    if any(not 0 <= d < 1 for d in args.morph_dropout or []):
+        p.error("--morph-dropout must be in [0, 1)")
+
+    base = bench_mitbih.RECIPES[args.profile]  # the budget; the table is always all of DS1
+    candidates = {}
+    for wiring in args.wirings:
+        wired = bench_mitbih.with_wiring(base, wiring)
+        dropouts = (args.morph_dropout or [wired.morph_dropout]) if wiring == "additive" \
+            else [wired.morph_dropout]
+        for epochs in args.epochs or [base.epochs]:
+            for dropout in dropouts:
+                name = f"{wiring}, {epochs} epochs" + (
+                    f", dropout {dropout:g}" if args.morph_dropout and wiring == "additive"
+                    else "")
+                candidates[name] = replace(wired, epochs=epochs, morph_dropout=dropout)
+    print(f"{len(candidates)} candidates x {args.folds} folds over DS1 (seed {args.seed}); "
+          "DS2 is not read")
+    result = bench_mitbih.cross_validate_recipes(candidates, n_folds=args.folds,
+                                                 seed=args.seed, device=args.device,
+                                                 verbose=True)
+    result["profile"] = args.profile
+
+    f = lambda v: "  n/a" if v is None else f"{v:.3f}"  # noqa: E731
+    print(f"\nDS1 out-of-fold, {args.folds} folds by record:")
+    print(f"{'candidate':<24} {'acc':>6} {'S Se':>6} {'S +P':>6} {'V Se':>6} {'V +P':>6} "
+          f"{'mF1':>6} {'fold mF1':>14} {'train':>7}")
+    for name, c in result["candidates"].items():
+        t, pc = c["summary"], c["summary"]["per_class"]
+        folds = [v for v in c["fold_macro_f1_nsvf"] if v is not None]
+        spread = f"{min(folds):.2f}-{max(folds):.2f}" if folds else "n/a"
+        print(f"{name:<24} {f(t['accuracy']):>6} {f(pc['S']['sensitivity']):>6} "
+              f"{f(pc['S']['ppv']):>6} {f(pc['V']['sensitivity']):>6} {f(pc['V']['ppv']):>6} "
+              f"{f(t['macro_f1_nsvf']):>6} {spread:>14} {c['train_time_s']:>6.0f}s")
+    print(f"chosen on DS1: {result['best']}")
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    probs = {name: c.pop("_probs") for name, c in result["candidates"].items()}
+    ds1_index = result.pop("ds1_index")
+    out.write_text(json.dumps(_finite_or_none(result), indent=2))
+    # the out-of-fold probabilities, for choosing decision rules on DS1 afterwards
+    np.savez_compressed(out.with_suffix(".npz"), ds1_index=ds1_index,
+                        names=np.array(list(probs)), **{f"probs_{i}": p for i, p in
+                                                         enumerate(probs.values())})
+    print(f"wrote {out}")
+    return result
+
+
+if __name__ == "__main__":
+    main()
