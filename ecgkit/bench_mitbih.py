@@ -59,7 +59,8 @@ __all__ = ["MitbihRecipe", "RECIPES", "WIRINGS", "with_wiring", "PUBLISHED", "S_
            "predict_beats", "train_gbm",
            "gbm_probabilities", "gbm_out_of_fold", "choose_s_threshold",
            "PRIOR_WEIGHTS", "prior_ratio", "BeatDecision", "choose_decision",
-           "decision_weights", "decision_on_validation", "cross_validate_recipes", "run_mitbih",
+           "decision_weights", "decision_on_validation", "holds_out_patients",
+           "cross_validate_recipes", "run_mitbih",
            "add_mitbih_arguments", "run_mitbih_cli", "MODELS"]
 
 MODELS = ("cnnlstm", "gbm")
@@ -183,17 +184,30 @@ def split_indices(table, split: str, seed: int = 0, val_fraction: float = 0.1,
     if val_by not in ("record", "beat"):
         raise ValueError(f"val_by must be 'record' or 'beat', got {val_by!r}")
     train, test = beats.split_beats(table, split, seed=seed)
-    y = table.y()
+    train, val = _hold_out_validation(train, table.records, table.y(), seed, val_fraction,
+                                      max_train_beats, by_record=val_by == "record")
+    return {"train": np.sort(train), "val": np.sort(val), "test": np.sort(test)}
 
-    val_records = (validation_records(table.records[train], y[train], seed, val_fraction)
-                   if val_by == "record" else [])
+
+def _hold_out_validation(idx, records, y, seed, val_fraction, max_train_beats, by_record):
+    """(train, val) of the training rows ``idx``: whole records held out for validation
+    (:func:`validation_records`) when ``by_record`` and there are enough, else a
+    stratified ``val_fraction`` of the beats; train capped at ``max_train_beats``."""
+    val_records = (validation_records(records[idx], y[idx], seed, val_fraction)
+                   if by_record else [])
     if val_records:
-        in_val = np.isin(table.records[train], val_records)
-        train, val = train[~in_val], train[in_val]
+        in_val = np.isin(records[idx], val_records)
+        train, val = idx[~in_val], idx[in_val]
     else:  # beat-wise, or too few records to hold one out
-        train, val = _stratified_split(train, y, val_fraction, seed)
-    return {"train": np.sort(_cap_beats(train, y, max_train_beats, seed)), "val": np.sort(val),
-            "test": np.sort(test)}
+        train, val = _stratified_split(idx, y, val_fraction, seed)
+    return _cap_beats(train, y, max_train_beats, seed), val
+
+
+def holds_out_patients(records, train_idx, val_idx) -> bool:
+    """Whether the validation rows are whole patients absent from the training rows
+    (then they share nothing with the training side's class mix either)."""
+    records = np.asarray(records)
+    return not set(records[val_idx]) & set(records[train_idx])
 
 
 def _stratified_split(idx, y, size, seed):
@@ -656,20 +670,16 @@ def cross_validate_recipes(candidates: dict, n_folds: int = 5, seed: int = 0, de
         oof = np.zeros((len(table), 5), dtype=np.float32)
         fold_f1, thresholds, weights, seconds = [], [], [], 0.0
         for fit_idx, held_idx in folds:
-            val_recs = validation_records(records[fit_idx], y[fit_idx], seed,
-                                          recipe.val_fraction)
-            if val_recs:
-                in_val = np.isin(records[fit_idx], val_recs)
-                train_idx, val_idx = fit_idx[~in_val], fit_idx[in_val]
-            else:  # too few records (small tables): validate beat-wise
-                train_idx, val_idx = _stratified_split(fit_idx, y, recipe.val_fraction, seed)
-            train_idx = _cap_beats(train_idx, y, recipe.max_train_beats, seed)
+            train_idx, val_idx = _hold_out_validation(fit_idx, records, y, seed,
+                                                      recipe.val_fraction,
+                                                      recipe.max_train_beats, by_record=True)
             net, _, train_s = train_cnnlstm(X, y, train_idx, val_idx, recipe, seed, device,
                                             verbose=False)
             seconds += train_s
             decision, _ = decision_on_validation(
                 recipe, y[train_idx], y[val_idx],
-                predict_beats(net, X[val_idx], device=device)[0], patientwise=bool(val_recs))
+                predict_beats(net, X[val_idx], device=device)[0],
+                holds_out_patients(records, train_idx, val_idx))
             probs, _ = predict_beats(net, X[held_idx], device=device)
             oof[held_idx] = probs
             pred[held_idx] = decision(probs)
@@ -750,7 +760,7 @@ def run_mitbih(split: str = "inter", model: str = "cnnlstm", profile: str | None
     extra: dict = {}
     # Validation beats from patients of the training side (not whole held-out patients)
     # share its class mix: then the prior correction may be chosen on them.
-    patientwise = not set(records["val"]) & set(records["train"])
+    patientwise = holds_out_patients(table.records, idx["train"], idx["val"])
     if model == "cnnlstm":
         X = recipe.model_inputs(table)
         net, history, train_s = train_cnnlstm(X, y, idx["train"], idx["val"], recipe, seed,
@@ -850,7 +860,7 @@ def run_mitbih(split: str = "inter", model: str = "cnnlstm", profile: str | None
                            if model == "gbm" else
                            f"held-out training records {[str(r) for r in records['val']]}"
                            if split == "inter" and (recipe.val_by or "record") == "record"
-                           and not set(records["val"]) & set(records["train"])
+                           and patientwise
                            else f"random {recipe.val_fraction:.0%} of the training beats"),
             "device": str(device),
         },
