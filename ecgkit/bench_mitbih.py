@@ -3,7 +3,7 @@
 Protocol
 --------
 * Beats: every annotated beat of the 44 non-paced records (AAMI excludes the four
-  paced ones), MLII lead picked by name, band-pass 0.5-40 Hz, resampled to 180 Hz,
+  paced ones), MLII lead picked by name, band-pass 0.5-40 Hz, resampled to 120 Hz,
   window 0.25 s before to 0.45 s after the R peak (:class:`ecgkit.beats.BeatSpec`),
   z-scored per beat, minus the record's median beat (how the beat differs from the
   patient's usual one); five RR features divided by the record's mean RR
@@ -19,7 +19,8 @@ Protocol
   The test side is never seen in training nor in any choice.
 * Training (:func:`ecgkit.train.fit`, one engine for the course): AdamW with a
   one-cycle schedule, a fixed budget (4 epochs of 40,000 sampled beats in the full
-  recipe), the weights of the last epoch (``select_epoch=False``: picking the best of
+  recipe, three networks from different random starts whose probabilities are averaged),
+  the weights of the last epoch (``select_epoch=False``: picking the best of
   four epochs on 2-3 held-out patients chose noise), class imbalance handled twice,
   mildly: a weighted sampler drawing each class in proportion to the square root of its
   count, and cross-entropy with square-root class weights.
@@ -41,7 +42,8 @@ Protocol
 
 ``--model gbm`` trains the non-deep reference instead: scikit-learn's histogram
 gradient boosting on 32 points of the beat minus its record's median beat, plus the five
-RR features (seconds to train; the cross-validation for its threshold about a minute).
+RR features, binned at class-weighted quantiles (:class:`BinnedGBM`; seconds to train,
+the cross-validation for its threshold under a minute).
 """
 from __future__ import annotations
 
@@ -56,7 +58,7 @@ import numpy as np
 
 __all__ = ["MitbihRecipe", "RECIPES", "WIRINGS", "with_wiring", "PUBLISHED", "S_THRESHOLDS",
            "split_indices", "validation_records", "train_cnnlstm", "epoch_used",
-           "predict_beats", "train_gbm",
+           "predict_beats", "WeightedQuantileBins", "BinnedGBM", "train_gbm",
            "gbm_probabilities", "gbm_out_of_fold", "choose_s_threshold",
            "PRIOR_WEIGHTS", "prior_ratio", "BeatDecision", "choose_decision",
            "decision_weights", "decision_on_validation", "holds_out_patients",
@@ -107,6 +109,10 @@ class MitbihRecipe:
     # (the random split: the test side has that mix too), and leaves it at 0 when
     # validation is whole held-out patients (a new patient's mix is unknown).
     prior_weight: float | str = "auto"
+    # Networks trained from different random starts on the same beats, their class
+    # probabilities averaged (models.ensemble.MeanProbabilityEnsemble); member i starts
+    # from seed + 1000 * i, so member 0 is the single network of the same seed.
+    n_models: int = 1
 
     @property
     def wiring(self) -> str:
@@ -149,7 +155,9 @@ def with_wiring(recipe: MitbihRecipe, wiring: str) -> MitbihRecipe:
 # Budgets per profile. "full" is the benchmark (at most 10 min per split on 2 CPU cores);
 # "sample" is what the book trains (under 2 minutes per split); "smoke" checks the code.
 RECIPES = {
-    "full": MitbihRecipe(epochs=4, samples_per_epoch=40000),
+    # three networks averaged: on DS1 alone (record-wise CV, 3 seeds) the average of
+    # three beat each seed's median network in macro-F1 (chapter 7, section 10)
+    "full": MitbihRecipe(epochs=4, samples_per_epoch=40000, n_models=3),
     "sample": MitbihRecipe(epochs=3, samples_per_epoch=12000, max_train_beats=30000),
     "smoke": MitbihRecipe(epochs=1, samples_per_epoch=512, batch_size=64,
                           max_train_beats=3000),
@@ -325,12 +333,34 @@ def train_cnnlstm(X, y, train_idx, val_idx, recipe: MitbihRecipe = RECIPES["full
     train_idx, val_idx : rows to train on and to validate on (macro-F1 over N, S, V, F
         after each epoch). With ``recipe.select_epoch`` the model returned is that of the
         best validation epoch, else that of the last epoch.
-    recipe : budget and imbalance handling.
+    recipe : budget and imbalance handling; ``recipe.n_models > 1`` trains that many
+        networks (seeds ``seed + 1000 * i``) and returns their
+        :class:`~ecgkit.models.ensemble.MeanProbabilityEnsemble`.
 
     Returns
     -------
-    (model, history, train_seconds)
+    (model, history of the first network, train_seconds of all)
     """
+    if not isinstance(recipe.n_models, int) or recipe.n_models < 1:
+        raise ValueError(f"recipe.n_models must be a positive integer, got {recipe.n_models!r}")
+    t0 = time.perf_counter()
+    members, history = [], None
+    for i in range(recipe.n_models):
+        if verbose and recipe.n_models > 1:
+            print(f"member {i + 1} of {recipe.n_models}")
+        net, hist = _train_one_cnnlstm(X, y, train_idx, val_idx, recipe, seed + 1000 * i,
+                                       device, progress, verbose)
+        members.append(net)
+        if history is None:  # member 0's: the single network of this seed
+            history = hist
+    if len(members) == 1:
+        return members[0], history, time.perf_counter() - t0
+    from ecgkit.models.ensemble import MeanProbabilityEnsemble
+
+    return MeanProbabilityEnsemble(members), history, time.perf_counter() - t0
+
+
+def _train_one_cnnlstm(X, y, train_idx, val_idx, recipe, seed, device, progress, verbose):
     import torch
     from torch import nn
 
@@ -359,7 +389,6 @@ def train_cnnlstm(X, y, train_idx, val_idx, recipe: MitbihRecipe = RECIPES["full
             warnings.simplefilter("ignore", UserWarning)
             weight = train.class_weights(y_train, recipe.loss_weights,
                                          n_classes=len(data.AAMI_CLASSES))
-    t0 = time.perf_counter()
     history = train.fit(
         model, (X[train_idx], y_train), (X[val_idx], y[val_idx]),
         loss_fn=nn.CrossEntropyLoss(weight=weight), metric_fn=macro_f1_nsvf,
@@ -368,7 +397,7 @@ def train_cnnlstm(X, y, train_idx, val_idx, recipe: MitbihRecipe = RECIPES["full
         scheduler="onecycle", patience=None, device=device, sampler=sampler, seed=seed,
         transform=BeatAugment(n_rr, recipe.augment, seed) if recipe.augment > 0 else None,
         restore_best=recipe.select_epoch, progress=progress, verbose=verbose)
-    return model, history, time.perf_counter() - t0
+    return model, history
 
 
 def epoch_used(history, recipe: MitbihRecipe) -> int:
@@ -386,16 +415,85 @@ def predict_beats(model, X, batch_size: int = 1024, device=None) -> tuple[np.nda
     return probs, time.perf_counter() - t0
 
 
+class WeightedQuantileBins:
+    """Replace each feature by the index of its weighted-quantile bin (at most 255 bins).
+
+    What :class:`~sklearn.ensemble.HistGradientBoostingClassifier` does itself when it
+    gets sample weights, done in one sort per feature: scikit-learn 1.9 finds each of the
+    254 weighted quantiles with a sort of its own, which made binning (not boosting) take
+    ~95 % of a fit. Given features with at most 255 distinct values, the trees use them
+    as they are, so the bins are these.
+    """
+
+    def __init__(self, max_bins: int = 255):
+        self.max_bins = max_bins
+
+    def fit(self, X, y=None, sample_weight=None):
+        X = np.asarray(X, dtype=np.float64)
+        if X.ndim != 2 or not np.isfinite(X).all():
+            raise ValueError("features must be a finite (n_beats, n_features) array")
+        w = np.ones(len(X)) if sample_weight is None else np.asarray(sample_weight, float)
+        targets = np.linspace(0, 1, self.max_bins + 1)[1:-1]
+        self.thresholds_ = []
+        for col in X[w > 0].T:  # beats of weight 0 do not place bins
+            order = np.argsort(col, kind="stable")
+            values, cum = col[order], np.cumsum(w[w > 0][order])
+            distinct = np.unique(values)
+            if len(distinct) <= self.max_bins:
+                thr = (distinct[:-1] + distinct[1:]) / 2
+            else:
+                # the weighted "averaged inverted CDF": a quantile that falls exactly on
+                # a step of the cumulative weight is the mean of the two values there
+                rank = targets * cum[-1]
+                idx = np.minimum(np.searchsorted(cum, rank, side="left"), len(values) - 1)
+                on_step = cum[idx] - rank <= np.finfo(float).eps
+                nxt = np.minimum(idx + 1, len(values) - 1)
+                thr = np.unique(np.where(on_step, (values[idx] + values[nxt]) / 2,
+                                         values[idx]))
+            self.thresholds_.append(thr)
+        return self
+
+    def transform(self, X):
+        X = np.asarray(X, dtype=np.float64)
+        if X.ndim != 2 or X.shape[1] != len(self.thresholds_):
+            raise ValueError(f"expected (n, {len(self.thresholds_)}) features, got {X.shape}")
+        return np.stack([np.searchsorted(t, c, side="left") for t, c in
+                         zip(self.thresholds_, X.T)], axis=1).astype(np.float32)
+
+
+class BinnedGBM:
+    """:class:`WeightedQuantileBins` then histogram gradient boosting; a classifier with
+    ``classes_``, ``fit(X, y, sample_weight)`` and ``predict_proba(X)``."""
+
+    def __init__(self, max_iter: int = 150, seed: int = 0):
+        from sklearn.ensemble import HistGradientBoostingClassifier
+
+        self.bins = WeightedQuantileBins()
+        self.trees = HistGradientBoostingClassifier(max_iter=max_iter, learning_rate=0.1,
+                                                    random_state=seed)
+
+    @property
+    def classes_(self):
+        return self.trees.classes_
+
+    def fit(self, X, y, sample_weight=None):
+        binned = self.bins.fit(X, sample_weight=sample_weight).transform(X)
+        self.trees.fit(binned, y, sample_weight=sample_weight)
+        return self
+
+    def predict_proba(self, X):
+        return self.trees.predict_proba(self.bins.transform(X))
+
+
 def train_gbm(features, y, seed: int = 0, class_weight: str | None = "sqrt",
               max_iter: int = 150):
     """Histogram gradient boosting on flat beat features (:func:`ecgkit.beats.beat_features`).
 
     ``class_weight="sqrt"`` weighs each beat by ``sqrt(n_max / n_class)`` (square-root
     balancing; full balancing lets the 8 Q beats of DS1 and the F beats of one record,
-    208, pull thousands of N beats into F). Returns the fitted classifier.
+    208, pull thousands of N beats into F). The features are binned at weighted
+    quantiles first (:class:`BinnedGBM`). Returns the fitted classifier.
     """
-    from sklearn.ensemble import HistGradientBoostingClassifier
-
     y = np.asarray(y)
     weights = None
     if class_weight == "sqrt":
@@ -404,9 +502,7 @@ def train_gbm(features, y, seed: int = 0, class_weight: str | None = "sqrt",
         weights = per_class[y]
     elif class_weight is not None:
         raise ValueError(f"class_weight must be 'sqrt' or None, got {class_weight!r}")
-    clf = HistGradientBoostingClassifier(max_iter=max_iter, learning_rate=0.1,
-                                         random_state=seed)
-    return clf.fit(features, y, sample_weight=weights)
+    return BinnedGBM(max_iter, seed).fit(features, y, sample_weight=weights)
 
 
 def gbm_probabilities(clf, features) -> np.ndarray:
@@ -642,7 +738,8 @@ def cross_validate_recipes(candidates: dict, n_folds: int = 5, seed: int = 0, de
     (:func:`ecgkit.beats.aami_summary` of the pooled out-of-fold calls),
     ``fold_macro_f1_nsvf``, ``s_thresholds`` and ``prior_weights`` (chosen per fold on its
     validation records, :func:`decision_on_validation`), ``train_time_s`` (total),
-    ``recipe``, and (not JSON-ready) ``_probs``, the out-of-fold probabilities ``(n, 5)``
+    ``recipe``, for an ensemble recipe (``n_models > 1``) ``member_summaries`` (each
+    member network scored alone, with its own decision), and (not JSON-ready) ``_probs``, the out-of-fold probabilities ``(n, 5)``
     of the DS1 beats in table order (``ds1_index``); ``best``: the name with the highest
     pooled macro-F1 over N, S, V, F.
     """
@@ -669,6 +766,8 @@ def cross_validate_recipes(candidates: dict, n_folds: int = 5, seed: int = 0, de
         pred = np.zeros(len(table), dtype=np.int64)
         oof = np.zeros((len(table), 5), dtype=np.float32)
         fold_f1, thresholds, weights, seconds = [], [], [], 0.0
+        member_pred = [np.zeros(len(table), dtype=np.int64) for _ in
+                       range(recipe.n_models if recipe.n_models > 1 else 0)]
         for fit_idx, held_idx in folds:
             train_idx, val_idx = _hold_out_validation(fit_idx, records, y, seed,
                                                       recipe.val_fraction,
@@ -676,10 +775,18 @@ def cross_validate_recipes(candidates: dict, n_folds: int = 5, seed: int = 0, de
             net, _, train_s = train_cnnlstm(X, y, train_idx, val_idx, recipe, seed, device,
                                             verbose=False)
             seconds += train_s
+            patientwise = holds_out_patients(records, train_idx, val_idx)
+            # an ensemble's members are scored too, each with its own decision: the
+            # single networks it is compared with, on the same folds
+            for k, member in enumerate(getattr(net, "members", ())):
+                m_decision, _ = decision_on_validation(
+                    recipe, y[train_idx], y[val_idx],
+                    predict_beats(member, X[val_idx], device=device)[0], patientwise)
+                member_pred[k][held_idx] = m_decision(
+                    predict_beats(member, X[held_idx], device=device)[0])
             decision, _ = decision_on_validation(
                 recipe, y[train_idx], y[val_idx],
-                predict_beats(net, X[val_idx], device=device)[0],
-                holds_out_patients(records, train_idx, val_idx))
+                predict_beats(net, X[val_idx], device=device)[0], patientwise)
             probs, _ = predict_beats(net, X[held_idx], device=device)
             oof[held_idx] = probs
             pred[held_idx] = decision(probs)
@@ -694,6 +801,9 @@ def cross_validate_recipes(candidates: dict, n_folds: int = 5, seed: int = 0, de
             "fold_macro_f1_nsvf": fold_f1, "s_thresholds": thresholds, "prior_weights": weights,
             "train_time_s": seconds, "recipe": {**asdict(recipe), "wiring": recipe.wiring},
             "_probs": oof[ds1]}
+        if member_pred:
+            out["candidates"][name]["member_summaries"] = [
+                beats.aami_summary(y[ds1], p[ds1], records[ds1]) for p in member_pred]
     out["best"] = max(out["candidates"],
                       key=lambda k: out["candidates"][k]["summary"]["macro_f1_nsvf"] or 0.0)
     return out
@@ -704,11 +814,13 @@ def run_mitbih(split: str = "inter", model: str = "cnnlstm", profile: str | None
                recipe: MitbihRecipe | None = None, progress: bool = False,
                verbose: bool = True, return_predictions: bool = False,
                s_threshold: str | float | None = "auto", cv_folds: int = 5,
-               wiring: str | None = None, prior_weight: str | float | None = None) -> dict:
+               wiring: str | None = None, prior_weight: str | float | None = None,
+               n_models: int | None = None) -> dict:
     """Train and test a beat classifier on one MIT-BIH split; returns the JSON-ready result.
 
     ``recipe`` defaults to ``RECIPES[profile]``; ``epochs`` overrides its epochs,
-    ``wiring`` (a key of :data:`WIRINGS`) its inputs and RR path, ``rr_path`` its RR path.
+    ``wiring`` (a key of :data:`WIRINGS`) its inputs and RR path, ``rr_path`` its RR path,
+    ``n_models`` the number of networks averaged.
     ``s_threshold`` sets how beats are called (:func:`ecgkit.beats.decide_beats`):
     ``"auto"`` chooses the S threshold on the training side only
     (:func:`choose_s_threshold`): for the CNN-LSTM on the validation beats, for the
@@ -744,6 +856,8 @@ def run_mitbih(split: str = "inter", model: str = "cnnlstm", profile: str | None
         recipe = replace(recipe, rr_path=rr_path)
     if prior_weight is not None:
         recipe = replace(recipe, prior_weight=prior_weight)
+    if n_models is not None:
+        recipe = replace(recipe, n_models=n_models)
     decision_weights(recipe, patientwise=False)  # a bad prior_weight fails before training
     device = torch.device(device) if device is not None else config.get_device()
 
@@ -855,6 +969,10 @@ def run_mitbih(split: str = "inter", model: str = "cnnlstm", profile: str | None
                           + ")" if recipe.rr else ""))
             if model == "cnnlstm" else ("32 points of the beat minus the record's median "
                                         "beat + 5 RR features / record mean RR"),
+            "networks": (f"mean probability of {recipe.n_models} CNN-LSTMs (seeds "
+                         f"{', '.join(str(seed + 1000 * i) for i in range(recipe.n_models))})"
+                         if model == "cnnlstm" and recipe.n_models > 1 else
+                         "one CNN-LSTM" if model == "cnnlstm" else "boosted trees"),
             "decision": decision.describe(),
             "validation": ("none: the trees learn from the train and val beats together"
                            if model == "gbm" else
@@ -937,9 +1055,22 @@ def add_mitbih_arguments(p: argparse.ArgumentParser) -> None:
                    help="'auto' (chosen on validation beats of the training patients, 0 "
                         "when they are held-out patients) or a number in [0, 1]: how far "
                         "to move the probabilities towards the training side's class mix")
+    p.add_argument("--n-models", type=_positive_int, default=None,
+                   help="CNN-LSTM networks whose probabilities are averaged (default: the "
+                        "recipe's)")
     p.add_argument("--device", default=None, help="cpu, cuda, mps (default: best available)")
     p.add_argument("--progress", action="store_true", help="a progress bar per epoch")
     p.add_argument("--out", default=None, help="write the JSON result here")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"need a positive integer, got {text!r}")
+    return value
 
 
 def _threshold_arg(text: str):
@@ -975,6 +1106,6 @@ def run_mitbih_cli(args: argparse.Namespace) -> dict:
                             epochs=args.epochs, seed=args.seed, device=args.device,
                             rr_path=args.rr_path, s_threshold=args.s_threshold,
                             progress=args.progress, wiring=args.wiring,
-                            prior_weight=args.prior_weight)
+                            prior_weight=args.prior_weight, n_models=args.n_models)
     print(format_summary(result))
     return result

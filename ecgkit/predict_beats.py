@@ -32,7 +32,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -269,7 +269,8 @@ def load_beat_bundle(path) -> BeatBundle:
 def _recipe(profile):
     from ecgkit.bench_mitbih import RECIPES
 
-    return RECIPES.get(profile.name, RECIPES["sample"])
+    # a bundle holds one network: the benchmark's average of several is not saved
+    return replace(RECIPES.get(profile.name, RECIPES["sample"]), n_models=1)
 
 
 def _key(profile, seed: int, recipe, spec) -> str:
@@ -310,6 +311,9 @@ def train_beat_bundle(profile=None, path=None, seed: int = 0, recipe=None,
 
     profile = _profile(profile)
     recipe = recipe or _recipe(profile)
+    if recipe.n_models != 1:
+        raise ValueError(f"a beat bundle holds one network; got a recipe with n_models="
+                         f"{recipe.n_models}")
     path = Path(path) if path is not None else beat_bundle_path(profile, seed, recipe)
     t0 = time.perf_counter()
     table = beats.load_beat_table(profile.max_mitbih_records)

@@ -131,10 +131,12 @@ def _dist_info() -> tuple[bool, int, int]:
     return world > 1, int(os.environ.get("RANK", "0")), world
 
 
-def _default_workers(device: torch.device, world: int) -> int:
-    # In-memory tensors on CPU: worker processes only add copying; on a GPU machine a few
-    # workers per process keep the device fed.
-    if device.type == "cpu":
+def _default_workers(device: torch.device, world: int, dataset=None) -> int:
+    # Arrays already in memory (a TensorDataset) cost nothing to index: worker processes
+    # would only add copying, and forking a process that runs threads (a CUDA one does)
+    # risks deadlocks. A Dataset that reads or transforms per example gets a few workers
+    # per process on a GPU machine, to keep the device fed.
+    if device.type == "cpu" or isinstance(dataset, TensorDataset):
         return 0
     return max(1, min(8, (os.cpu_count() or 2) // world - 1))
 
@@ -294,9 +296,11 @@ def predict(model: nn.Module, data, batch_size: int = 256, device=None,
     ``data``: inputs ``X`` (array or tensor ``(N, ...)``), an ``(X, y)`` pair or a Dataset
     yielding ``(x, y)``. ``activation``: ``"sigmoid"`` (multi-label probabilities),
     ``"softmax"`` (single-label probabilities) or None (logits). The model's train/eval
-    mode is restored afterwards.
+    mode is restored afterwards. ``device`` (default: where the model's weights are)
+    moves the model there, and it stays there.
     """
     device = torch.device(device) if device is not None else next(model.parameters()).device
+    model.to(device)  # inputs and weights on one device, whichever the caller named
     was_training = model.training
     model.eval()
     inputs = _inputs_of(data)
@@ -465,7 +469,8 @@ def fit(model: nn.Module, train_data, val_data, *, loss_fn: Callable,
     sampler : torch Sampler, optional
         E.g. :func:`make_weighted_sampler`; replaces shuffling. Not with several processes.
     num_workers : int, optional
-        DataLoader workers; default 0 on CPU (in-memory data), a few per GPU process.
+        DataLoader workers; default 0 on CPU and for ``(X, y)`` arrays (in memory), a few
+        per GPU process for a Dataset of your own.
     checkpoint_dir : path, optional
         Write ``last.pt`` there after every epoch (atomically).
     resume : bool
@@ -536,13 +541,13 @@ def fit(model: nn.Module, train_data, val_data, *, loss_fn: Callable,
     device = torch.device(device) if device is not None else config.get_device()
     amp = (device.type == "cuda") if amp is None else bool(amp)
     amp_dtype = torch.float16 if device.type == "cuda" else torch.bfloat16
-    if num_workers is None:
-        num_workers = _default_workers(device, world)
     if device.type == "cuda":
         torch.backends.cudnn.benchmark = True  # fixed input shapes: let cuDNN pick kernels
     config.seed_everything(seed)
     # --- data
     train_ds, val_ds = _as_dataset(train_data, "train_data"), _as_dataset(val_data, "val_data")
+    if num_workers is None:
+        num_workers = _default_workers(device, world, train_ds)
     loader_gen = torch.Generator().manual_seed(seed)
     common = dict(num_workers=num_workers, pin_memory=device.type == "cuda")
     if distributed:

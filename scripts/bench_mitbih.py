@@ -9,8 +9,9 @@
 Each run is a separate ``python -m ecgkit.bench mitbih ...`` process (so that its peak
 memory is its own) writing ``bench-results/mitbih_<model>_<split>_seed<k>.json``; runs
 whose JSON already exists are reused unless ``--force``. With ``--wiring plain`` the
-files are named ``mitbih_cnnlstm-plain_...``, with ``--epochs 8`` ``..._e8_...``. The medians over seeds are
-printed next to the targets of the issue and written to
+files are named ``mitbih_cnnlstm-plain_...``, with ``--epochs 8`` ``..._e8_...``, with
+``--n-models 1`` ``..._n1_...``. The medians over seeds are printed next to the targets
+of the issue and written to
 ``bench-results/mitbih_<model>_summary.json``.
 
 Timings depend on what else runs on the machine: on a shared CPU they are upper bounds.
@@ -67,8 +68,23 @@ def median_figures(results: list[dict]) -> dict:
                 if any(r.get(k) is not None for r in rows) else None) for k in keys}
 
 
+def _floor(out_dir: Path, split: str) -> dict | None:
+    """The gradient-boosting floor of a split from earlier ``--model gbm`` runs, if any."""
+    path = out_dir / "mitbih_gbm_summary.json"
+    if not path.is_file():
+        return None
+    summary = json.loads(path.read_text())
+    part = summary.get("splits", {}).get(split)
+    if part is None:
+        return None
+    return {"median": part["median"], "source": path.name,
+            "macro_f1_by_seed": {s: f["macro_f1_nsvf"] for s, f in
+                                 zip(summary["seeds"], part["per_seed"])}}
+
+
 def run_one(model: str, split: str, seed: int, profile: str | None, out: Path,
-            force: bool, wiring: str | None = None, epochs: int | None = None) -> dict:
+            force: bool, wiring: str | None = None, epochs: int | None = None,
+            n_models: int | None = None) -> dict:
     if out.is_file() and not force:
         print(f"reusing {out.relative_to(ROOT)}")
         return json.loads(out.read_text())
@@ -80,6 +96,8 @@ def run_one(model: str, split: str, seed: int, profile: str | None, out: Path,
         cmd += ["--wiring", wiring]
     if epochs:
         cmd += ["--epochs", str(epochs)]
+    if n_models:
+        cmd += ["--n-models", str(n_models)]
     print("$", " ".join(cmd[1:]), flush=True)
     subprocess.run(cmd, check=True, cwd=ROOT, env={**os.environ})
     return json.loads(out.read_text())
@@ -97,22 +115,31 @@ def main(argv=None) -> int:
                    help="the CNN-LSTM's wiring (default: the recipe's, additive)")
     p.add_argument("--epochs", type=int, default=None,
                    help="the CNN-LSTM's epochs (default: the profile's recipe)")
+    p.add_argument("--n-models", type=int, default=None,
+                   help="CNN-LSTM networks averaged (default: the profile's recipe)")
     args = p.parse_args(argv)
+    if args.n_models is not None and args.n_models < 1:
+        p.error("--n-models must be positive")
     out_dir = Path(args.out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     name = (args.model + (f"-{args.wiring}" if args.wiring and args.wiring != "additive" else "")
-            + (f"_e{args.epochs}" if args.epochs else ""))
+            + (f"_e{args.epochs}" if args.epochs else "")
+            + (f"_n{args.n_models}" if args.n_models else ""))
     summary = {"model": args.model, "wiring": args.wiring, "epochs": args.epochs,
+               "n_models": args.n_models,
                "profile": args.profile,
                "seeds": args.seeds, "splits": {}}
     for split in args.splits:
         results = [run_one(args.model, split, s, args.profile,
                            out_dir / f"mitbih_{name}_{split}_seed{s}.json", args.force,
-                           args.wiring, args.epochs)
+                           args.wiring, args.epochs, args.n_models)
                    for s in args.seeds]
         med = median_figures(results)
         summary["splits"][split] = {"median": med, "per_seed": [figures(r) for r in results]}
         print(f"\n{name} / {split}: median over seeds {args.seeds} (profile {args.profile})")
+        floor = _floor(out_dir, split) if args.model != "gbm" else None
+        if floor:
+            print(f"  {'':28s} {'':>10s}  (the trees' median, {floor['source']}: in [ ])")
         for key, value in med.items():
             target = TARGETS.get(split, {}).get(key)
             limit = LIMITS.get(key)
@@ -122,7 +149,14 @@ def main(argv=None) -> int:
             elif value is not None and limit is not None:
                 note = f"  limit <= {limit}: {'met' if value <= limit else 'NOT met'}"
             shown = "n/a" if value is None else f"{value:.4g}"
+            if floor and floor["median"].get(key) is not None:
+                note = f"  [{floor['median'][key]:.4g}]" + note
             print(f"  {key:28s} {shown:>10s}{note}")
+        if floor:
+            ours = {r["seed"]: figures(r)["macro_f1_nsvf"] for r in results}
+            pairs = [(ours[k], v) for k, v in floor["macro_f1_by_seed"].items() if k in ours]
+            print(f"  macro-F1 above the trees' in {sum(a > b for a, b in pairs)} of "
+                  f"{len(pairs)} seeds (same seed, same split)")
     path = out_dir / f"mitbih_{name}_summary.json"
     path.write_text(json.dumps(summary, indent=2))
     print(f"\nwrote {path}")

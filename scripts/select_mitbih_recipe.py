@@ -3,6 +3,7 @@
     python scripts/select_mitbih_recipe.py                           # additive vs plain, 4 epochs
     python scripts/select_mitbih_recipe.py --epochs 4 8              # and two budgets
     python scripts/select_mitbih_recipe.py --wirings additive --morph-dropout 0.25 0.5
+    python scripts/select_mitbih_recipe.py --wirings additive --n-models 3   # an ensemble
     python scripts/select_mitbih_recipe.py --folds 3 --profile sample   # quicker
 
 Record-wise cross-validation (:func:`ecgkit.bench_mitbih.cross_validate_recipes`): DS1's
@@ -41,6 +42,9 @@ def main(argv=None) -> dict:
     p.add_argument("--morph-dropout", nargs="+", type=float, default=None,
                    help="beat-branch dropouts to compare for the additive wiring "
                         "(default: the recipe's)")
+    p.add_argument("--n-models", nargs="+", type=int, default=None,
+                   help="networks averaged per candidate (default: the recipe's); an "
+                        "ensemble's members are also scored alone")
     p.add_argument("--folds", type=int, default=5)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--profile", choices=["smoke", "sample", "full"], default="full",
@@ -54,6 +58,8 @@ def main(argv=None) -> dict:
         p.error(f"{out} exists (an earlier comparison); pass --out or --force")
     if any(e < 1 for e in args.epochs or []):
         p.error("--epochs must be positive")
+    if any(n < 1 for n in args.n_models or []):
+        p.error("--n-models must be positive")
     if any(not 0 <= d < 1 for d in args.morph_dropout or []):
         p.error("--morph-dropout must be in [0, 1)")
 
@@ -65,10 +71,13 @@ def main(argv=None) -> dict:
             else [wired.morph_dropout]
         for epochs in args.epochs or [base.epochs]:
             for dropout in dropouts:
-                name = f"{wiring}, {epochs} epochs" + (
-                    f", dropout {dropout:g}" if args.morph_dropout and wiring == "additive"
-                    else "")
-                candidates[name] = replace(wired, epochs=epochs, morph_dropout=dropout)
+                for n_models in args.n_models or [base.n_models]:
+                    name = f"{wiring}, {epochs} epochs" + (
+                        f", dropout {dropout:g}" if args.morph_dropout
+                        and wiring == "additive" else "") + (
+                        f", {n_models} nets" if n_models > 1 else "")
+                    candidates[name] = replace(wired, epochs=epochs, morph_dropout=dropout,
+                                               n_models=n_models)
     print(f"{len(candidates)} candidates x {args.folds} folds over DS1 (seed {args.seed}); "
           "DS2 is not read")
     result = bench_mitbih.cross_validate_recipes(candidates, n_folds=args.folds,
@@ -87,6 +96,12 @@ def main(argv=None) -> dict:
         print(f"{name:<24} {f(t['accuracy']):>6} {f(pc['S']['sensitivity']):>6} "
               f"{f(pc['S']['ppv']):>6} {f(pc['V']['sensitivity']):>6} {f(pc['V']['ppv']):>6} "
               f"{f(t['macro_f1_nsvf']):>6} {spread:>14} {c['train_time_s']:>6.0f}s")
+        for k, m in enumerate(c.get("member_summaries", ())):
+            mpc = m["per_class"]
+            print(f"{'  its network ' + str(k + 1):<24} {f(m['accuracy']):>6} "
+                  f"{f(mpc['S']['sensitivity']):>6} {f(mpc['S']['ppv']):>6} "
+                  f"{f(mpc['V']['sensitivity']):>6} {f(mpc['V']['ppv']):>6} "
+                  f"{f(m['macro_f1_nsvf']):>6}")
     print(f"chosen on DS1: {result['best']}")
 
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -183,6 +183,11 @@ def test_benchmark_rejects_a_bad_s_threshold():
         p.parse_args(["--prior-weight", "heavy"])
     with pytest.raises(ValueError, match="prior_weight"):
         bench_mitbih.run_mitbih("inter", "gbm", prior_weight=3)
+    assert p.parse_args(["--n-models", "3"]).n_models == 3
+    assert p.parse_args([]).n_models is None
+    for bad in ("0", "two"):
+        with pytest.raises(SystemExit):
+            p.parse_args(["--n-models", bad])
 
 
 def test_wirings():
@@ -263,3 +268,62 @@ def test_cross_validate_recipes_uses_ds1_records_only(data_root):
         cross_validate_recipes(candidates, n_folds=3, table=table)
     with pytest.raises(ValueError, match="no candidate"):
         cross_validate_recipes({}, table=table)
+
+
+def test_mean_probability_ensemble_averages_probabilities():
+    """softmax of the ensemble's output is the members' mean probability."""
+    from ecgkit.models.ensemble import MeanProbabilityEnsemble
+
+    torch.manual_seed(0)
+    members = [CNNLSTM(n_rr=5, rr_path="additive").eval() for _ in range(3)]
+    x = torch.randn(4, 1, 126 + 5).abs() + 0.5
+    ens = MeanProbabilityEnsemble(members).eval()
+    with torch.no_grad():
+        expected = torch.stack([torch.softmax(m(x), 1) for m in members]).mean(0)
+        got = torch.softmax(ens(x), 1)
+    assert torch.allclose(got, expected, atol=1e-5)
+    assert not torch.allclose(got, torch.softmax(members[0](x), 1), atol=1e-3)
+    with pytest.raises(ValueError, match="at least one"):
+        MeanProbabilityEnsemble([])
+
+
+def test_train_cnnlstm_ensemble_member0_is_the_single_network(data_root):
+    """n_models=2 returns an ensemble whose first member is the n_models=1 network of the
+    same seed (same split, same start); a bad n_models fails before training."""
+    from dataclasses import replace
+
+    from ecgkit.bench_mitbih import RECIPES, train_cnnlstm
+    from ecgkit.models.ensemble import MeanProbabilityEnsemble
+
+    table = beats.build_beat_table(("101", "119"), beats.BeatSpec(), cache=False)
+    recipe = replace(RECIPES["smoke"], samples_per_epoch=128)
+    X, y = recipe.model_inputs(table), table.y()
+    idx = np.arange(len(y))
+    tr, va = idx[idx % 5 != 0], idx[idx % 5 == 0]
+    single, _, _ = train_cnnlstm(X, y, tr, va, recipe, seed=3, device="cpu", verbose=False)
+    ens, hist, secs = train_cnnlstm(X, y, tr, va, replace(recipe, n_models=2), seed=3,
+                                    device="cpu", verbose=False)
+    assert isinstance(ens, MeanProbabilityEnsemble) and len(ens.members) == 2
+    assert len(hist) == recipe.epochs and secs > 0
+    for a, b in zip(single.state_dict().values(), ens.members[0].state_dict().values()):
+        assert torch.equal(a, b)
+    assert not torch.equal(ens.members[0].head[-1].weight, ens.members[1].head[-1].weight)
+    with pytest.raises(ValueError, match="n_models"):
+        train_cnnlstm(X, y, tr, va, replace(recipe, n_models=0), device="cpu")
+
+
+def test_cross_validate_ensemble_scores_its_members(data_root):
+    from dataclasses import replace
+
+    from ecgkit.bench_mitbih import RECIPES, cross_validate_recipes
+
+    table = beats.build_beat_table(("100", "101", "119"), beats.BeatSpec(), cache=False)
+    recipe = replace(RECIPES["smoke"], samples_per_epoch=128, n_models=2)
+    out = cross_validate_recipes({"ens": recipe}, n_folds=2, seed=0, device="cpu",
+                                 table=table)
+    c = out["candidates"]["ens"]
+    n_ds1 = np.isin(table.records, ["101", "119"]).sum()
+    assert len(c["member_summaries"]) == 2
+    for m in c["member_summaries"]:
+        assert np.array(m["confusion_matrix"]).sum() == n_ds1
+    assert c["recipe"]["n_models"] == 2

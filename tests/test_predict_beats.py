@@ -98,6 +98,20 @@ def test_bundle_path_keys_on_the_settings(monkeypatch, tmp_path):
     assert pb.beat_bundle_path(_smoke_profile(), recipe=RECIPES["sample"]) != a
 
 
+def test_a_bundle_holds_one_network():
+    """The full benchmark averages three networks; a bundle trained for the full profile
+    keeps one, and an ensemble recipe is refused before any training."""
+    from dataclasses import replace
+
+    from ecgkit import config
+    from ecgkit.bench_mitbih import RECIPES
+
+    assert RECIPES["full"].n_models > 1
+    assert pb._recipe(config.get_profile("full")).n_models == 1
+    with pytest.raises(ValueError, match="one network"):
+        pb.train_beat_bundle(_smoke_profile(), recipe=replace(RECIPES["smoke"], n_models=2))
+
+
 def test_predictions_on_ds2_beat_always_normal_on_v_beats(bundle):
     """Inter-patient: five DS2 records with many V beats, never seen in training.
 

@@ -98,6 +98,26 @@ def test_predict_activations_and_mode_restored():
         train.predict(model, np.full((2, 12, 50), np.nan, np.float32))
 
 
+def test_default_workers_only_for_datasets_that_do_work_per_example():
+    """In-memory arrays never get worker processes (forking a CUDA process that runs
+    threads risks deadlocks, and indexing a tensor is free); a Dataset of one's own
+    gets a few on a GPU machine, none on CPU."""
+    from torch.utils.data import Dataset, TensorDataset
+
+    class Reading(Dataset):
+        def __len__(self):
+            return 4
+
+        def __getitem__(self, i):
+            return torch.zeros(3), 0
+
+    in_memory = TensorDataset(torch.zeros(4, 3), torch.zeros(4))
+    cuda, cpu = torch.device("cuda"), torch.device("cpu")
+    assert train._default_workers(cuda, 1, in_memory) == 0
+    assert train._default_workers(cpu, 1, Reading()) == 0
+    assert train._default_workers(cuda, 1, Reading()) >= 1
+
+
 def test_class_and_pos_weights():
     labels = np.array([0] * 6 + [1] * 3 + [2] * 1)
     np.testing.assert_allclose(train.class_weights(labels), [10 / 18, 10 / 9, 10 / 3], rtol=1e-6)
