@@ -13,8 +13,9 @@ folds, as the benchmark trains it, and calls the beats of the held-out fold. DS2
 test side of the benchmark, is not read. The candidate with the best pooled macro-F1
 over N, S, V, F is the one to take into ``python -m ecgkit.bench mitbih``.
 
-Cost: one training per candidate and fold (about 1.5 min each for the full recipe at 4
-epochs on 2 CPU cores). Writes ``bench-results/mitbih_cv_seed<k>.json``.
+Cost: one training per network, candidate and fold (about 1.5 min each at 4 epochs on 2
+CPU cores, so over 20 min for a candidate of the full recipe's three networks; under
+20 s each on an H100, six CV runs sharing it). Writes ``bench-results/mitbih_cv_seed<k>.json``.
 """
 from __future__ import annotations
 
