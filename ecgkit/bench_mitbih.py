@@ -57,7 +57,8 @@ from dataclasses import asdict, dataclass, replace
 import numpy as np
 
 __all__ = ["MitbihRecipe", "RECIPES", "WIRINGS", "with_wiring", "PUBLISHED", "S_THRESHOLDS",
-           "split_indices", "validation_records", "train_cnnlstm", "epoch_used",
+           "split_indices", "validation_records", "member_seeds", "train_cnnlstm",
+           "epoch_used",
            "predict_beats", "WeightedQuantileBins", "BinnedGBM", "train_gbm",
            "gbm_probabilities", "gbm_out_of_fold", "choose_s_threshold",
            "PRIOR_WEIGHTS", "prior_ratio", "BeatDecision", "choose_decision",
@@ -91,8 +92,9 @@ class MitbihRecipe:
     rr: bool = True
     rr_path: str = "additive"           # CNNLSTM rr_path: "dense", "linear" or "additive"
     # CNNLSTM morph_dropout (additive RR path only). Set on DS2 trial runs: record-wise
-    # cross-validation on DS1 slightly prefers 0.25, which on DS2 loses many of record
-    # 232's S beats; DS1 has no patient whose usual beat is an S beat (chapter 7, sec. 10).
+    # cross-validation on DS1 over three seeds cannot tell 0.25 from 0.5, and 0.25 loses
+    # many of record 232's S beats on DS2; DS1 has no patient whose usual beat is an S
+    # beat (chapter 7, section 10).
     morph_dropout: float = 0.5
     median_beat: bool = False           # the record's median beat as a second channel
     relative_to_median: bool = True     # channel 0: the beat minus the record's median beat
@@ -110,8 +112,8 @@ class MitbihRecipe:
     # validation is whole held-out patients (a new patient's mix is unknown).
     prior_weight: float | str = "auto"
     # Networks trained from different random starts on the same beats, their class
-    # probabilities averaged (models.ensemble.MeanProbabilityEnsemble); member i starts
-    # from seed + 1000 * i, so member 0 is the single network of the same seed.
+    # probabilities averaged (models.ensemble.MeanProbabilityEnsemble); their seeds are
+    # member_seeds(seed, n_models), so member 0 is the single network of the same seed.
     n_models: int = 1
 
     @property
@@ -322,6 +324,12 @@ def macro_f1_nsvf(y_true, probs) -> float:
     return beats.aami_summary(y_true, np.asarray(probs).argmax(1))["macro_f1_nsvf"] or 0.0
 
 
+def member_seeds(seed: int, n_models: int) -> list[int]:
+    """Training seeds of the networks an ``n_models`` recipe averages: ``seed + 1000 i``
+    (the first is ``seed``, so one network of a recipe is the first of its average)."""
+    return [seed + 1000 * i for i in range(n_models)]
+
+
 def train_cnnlstm(X, y, train_idx, val_idx, recipe: MitbihRecipe = RECIPES["full"],
                   seed: int = 0, device=None, progress: bool = False, verbose: bool = True):
     """Train a :class:`~ecgkit.models.cnnlstm.CNNLSTM` on beats with :func:`ecgkit.train.fit`.
@@ -334,7 +342,7 @@ def train_cnnlstm(X, y, train_idx, val_idx, recipe: MitbihRecipe = RECIPES["full
         after each epoch). With ``recipe.select_epoch`` the model returned is that of the
         best validation epoch, else that of the last epoch.
     recipe : budget and imbalance handling; ``recipe.n_models > 1`` trains that many
-        networks (seeds ``seed + 1000 * i``) and returns their
+        networks (seeds :func:`member_seeds`) and returns their
         :class:`~ecgkit.models.ensemble.MeanProbabilityEnsemble`.
 
     Returns
@@ -345,10 +353,10 @@ def train_cnnlstm(X, y, train_idx, val_idx, recipe: MitbihRecipe = RECIPES["full
         raise ValueError(f"recipe.n_models must be a positive integer, got {recipe.n_models!r}")
     t0 = time.perf_counter()
     members, history = [], None
-    for i in range(recipe.n_models):
+    for i, member_seed in enumerate(member_seeds(seed, recipe.n_models)):
         if verbose and recipe.n_models > 1:
             print(f"member {i + 1} of {recipe.n_models}")
-        net, hist = _train_one_cnnlstm(X, y, train_idx, val_idx, recipe, seed + 1000 * i,
+        net, hist = _train_one_cnnlstm(X, y, train_idx, val_idx, recipe, member_seed,
                                        device, progress, verbose)
         members.append(net)
         if history is None:  # member 0's: the single network of this seed
@@ -434,10 +442,11 @@ class WeightedQuantileBins:
             raise ValueError("features must be a finite (n_beats, n_features) array")
         w = np.ones(len(X)) if sample_weight is None else np.asarray(sample_weight, float)
         targets = np.linspace(0, 1, self.max_bins + 1)[1:-1]
+        X, w = X[w > 0], w[w > 0]  # beats of weight 0 do not place bins
         self.thresholds_ = []
-        for col in X[w > 0].T:  # beats of weight 0 do not place bins
+        for col in X.T:
             order = np.argsort(col, kind="stable")
-            values, cum = col[order], np.cumsum(w[w > 0][order])
+            values, cum = col[order], np.cumsum(w[order])
             distinct = np.unique(values)
             if len(distinct) <= self.max_bins:
                 thr = (distinct[:-1] + distinct[1:]) / 2
@@ -739,9 +748,9 @@ def cross_validate_recipes(candidates: dict, n_folds: int = 5, seed: int = 0, de
     ``fold_macro_f1_nsvf``, ``s_thresholds`` and ``prior_weights`` (chosen per fold on its
     validation records, :func:`decision_on_validation`), ``train_time_s`` (total),
     ``recipe``, for an ensemble recipe (``n_models > 1``) ``member_summaries`` (each
-    member network scored alone, with its own decision), and (not JSON-ready) ``_probs``, the out-of-fold probabilities ``(n, 5)``
-    of the DS1 beats in table order (``ds1_index``); ``best``: the name with the highest
-    pooled macro-F1 over N, S, V, F.
+    member network scored alone, with its own decision), and (not JSON-ready) ``_probs``,
+    the out-of-fold probabilities ``(n, 5)`` of the DS1 beats in table order
+    (``ds1_index``); ``best``: the name with the highest pooled macro-F1 over N, S, V, F.
     """
     from sklearn.model_selection import GroupKFold
 
@@ -970,7 +979,7 @@ def run_mitbih(split: str = "inter", model: str = "cnnlstm", profile: str | None
             if model == "cnnlstm" else ("32 points of the beat minus the record's median "
                                         "beat + 5 RR features / record mean RR"),
             "networks": (f"mean probability of {recipe.n_models} CNN-LSTMs (seeds "
-                         f"{', '.join(str(seed + 1000 * i) for i in range(recipe.n_models))})"
+                         f"{', '.join(map(str, member_seeds(seed, recipe.n_models)))})"
                          if model == "cnnlstm" and recipe.n_models > 1 else
                          "one CNN-LSTM" if model == "cnnlstm" else "boosted trees"),
             "decision": decision.describe(),

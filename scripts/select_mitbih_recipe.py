@@ -87,22 +87,22 @@ def main(argv=None) -> dict:
     result["profile"] = args.profile
 
     f = lambda v: "  n/a" if v is None else f"{v:.3f}"  # noqa: E731
+
+    def row(label, t, tail=""):
+        pc = t["per_class"]
+        return (f"{label:<24} {f(t['accuracy']):>6} {f(pc['S']['sensitivity']):>6} "
+                f"{f(pc['S']['ppv']):>6} {f(pc['V']['sensitivity']):>6} "
+                f"{f(pc['V']['ppv']):>6} {f(t['macro_f1_nsvf']):>6}{tail}")
+
     print(f"\nDS1 out-of-fold, {args.folds} folds by record:")
     print(f"{'candidate':<24} {'acc':>6} {'S Se':>6} {'S +P':>6} {'V Se':>6} {'V +P':>6} "
           f"{'mF1':>6} {'fold mF1':>14} {'train':>7}")
     for name, c in result["candidates"].items():
-        t, pc = c["summary"], c["summary"]["per_class"]
         folds = [v for v in c["fold_macro_f1_nsvf"] if v is not None]
         spread = f"{min(folds):.2f}-{max(folds):.2f}" if folds else "n/a"
-        print(f"{name:<24} {f(t['accuracy']):>6} {f(pc['S']['sensitivity']):>6} "
-              f"{f(pc['S']['ppv']):>6} {f(pc['V']['sensitivity']):>6} {f(pc['V']['ppv']):>6} "
-              f"{f(t['macro_f1_nsvf']):>6} {spread:>14} {c['train_time_s']:>6.0f}s")
+        print(row(name, c["summary"], f" {spread:>14} {c['train_time_s']:>6.0f}s"))
         for k, m in enumerate(c.get("member_summaries", ())):
-            mpc = m["per_class"]
-            print(f"{'  its network ' + str(k + 1):<24} {f(m['accuracy']):>6} "
-                  f"{f(mpc['S']['sensitivity']):>6} {f(mpc['S']['ppv']):>6} "
-                  f"{f(mpc['V']['sensitivity']):>6} {f(mpc['V']['ppv']):>6} "
-                  f"{f(m['macro_f1_nsvf']):>6}")
+            print(row(f"  its network {k + 1}", m))
     print(f"chosen on DS1: {result['best']}")
 
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -67,7 +67,7 @@ def test_train_cnnlstm_ensemble_on_cuda():
     from ecgkit.bench_mitbih import RECIPES, predict_beats, train_cnnlstm
 
     X, y = _separable_beats(n=1200, length=84)
-    y = np.where(y == 2, 3, y)  # AAMI indices N, S, V... with V absent is fine: use 0, 1, 3
+    y = np.where(y == 2, 3, y)  # classes 0, 1, 3 (N, S, F); absent ones are fine
     recipe = replace(RECIPES["smoke"], samples_per_epoch=512, n_models=2)
     idx = np.arange(len(y))
     net, hist, secs = train_cnnlstm(X, y, idx[:1000], idx[1000:], recipe, seed=0,
