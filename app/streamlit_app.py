@@ -11,7 +11,7 @@ heartbeat classifier of chapter 7 (``$ECGKIT_BEAT_BUNDLE`` or the cached beat bu
 ``python -m ecgkit.predict train-beat-bundle`` creates it): per-beat AAMI classes over the
 whole record, the shown strip labelled beat by beat, an attribution over one beat and a
 report. Every bad upload ends in a message, never a crash:
-the readers of :mod:`ecgkit.io` raise ``ValueError`` with the reason, shown here as is.
+the readers of :mod:`ecgkit.data.io` raise ``ValueError`` with the reason, shown here as is.
 
 This is a teaching tool, not a medical device.
 """
@@ -28,8 +28,12 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
-from ecgkit import data, explain, io, plot, predict, predict_beats  # noqa: E402
-from ecgkit import report as report_module  # noqa: E402
+from ecgkit import data, explain, plot  # noqa: E402
+from ecgkit.app import beat_analysis, bundle as bundles  # noqa: E402
+from ecgkit.app import beat_bundle as beat_bundles  # noqa: E402
+from ecgkit.app import report as report_module  # noqa: E402
+from ecgkit.data import io  # noqa: E402
+from ecgkit.signal import filters  # noqa: E402
 
 METHODS = ("integrated_gradients", "occlusion", "gradcam", "attention")
 SOURCES = ("PTB-XL record", "MIT-BIH record", "Upload a file")
@@ -53,12 +57,12 @@ def _show(fig) -> None:
 # --------------------------------------------------------------------------- model
 def _bundle_file() -> Path:
     env = os.environ.get("ECGKIT_BUNDLE")
-    return Path(env) if env else predict.bundle_path("explainable")
+    return Path(env) if env else bundles.bundle_path("explainable")
 
 
 @st.cache_resource(show_spinner="Loading the model ...")
 def _load_bundle(path: str, mtime: float):  # mtime: reload when the file changes
-    return predict.load_bundle(path)
+    return bundles.load_bundle(path)
 
 
 def _bundle_or_stop(path: Path, what: str, command: str, duration: str, train, load, label: str):
@@ -87,18 +91,18 @@ def _twelve_lead_bundle():
     """The 12-lead bundle, or a message saying how to make one (and ``st.stop()``)."""
     return _bundle_or_stop(
         _bundle_file(), "12-lead model", "train-bundle", "about a minute",
-        train=lambda path: predict.train_bundle("explainable", path=path, verbose=False),
+        train=lambda path: bundles.train_bundle("explainable", path=path, verbose=False),
         load=lambda path: _load_bundle(str(path), path.stat().st_mtime), label="Model")
 
 
 def _beat_bundle_file() -> Path:
     env = os.environ.get("ECGKIT_BEAT_BUNDLE")
-    return Path(env) if env else predict_beats.beat_bundle_path()
+    return Path(env) if env else beat_bundles.beat_bundle_path()
 
 
 @st.cache_resource(show_spinner="Loading the heartbeat model ...")
 def _load_beat_bundle(path: str, mtime: float):  # mtime: reload when the file changes
-    return predict_beats.load_beat_bundle(path)
+    return beat_bundles.load_beat_bundle(path)
 
 
 def _checked_beat_bundle(path: Path):
@@ -111,14 +115,14 @@ def _beat_bundle():
     """The heartbeat bundle, or a message saying how to make one (and ``st.stop()``)."""
     return _bundle_or_stop(
         _beat_bundle_file(), "heartbeat model", "train-beat-bundle", "a couple of minutes",
-        train=lambda path: predict_beats.train_beat_bundle(path=path, verbose=False),
+        train=lambda path: beat_bundles.train_beat_bundle(path=path, verbose=False),
         load=_checked_beat_bundle, label="Heartbeat model")
 
 
 @st.cache_data(show_spinner="Classifying the record's heartbeats ...")
 def _analyse_mitbih(path: str, mtime: float, name: str):
     """Per-beat predictions over the whole MIT-BIH record (cached per record)."""
-    return predict_beats.analyse_record(_load_beat_bundle(path, mtime), f"mitdb:{name}")
+    return beat_analysis.analyse_record(_load_beat_bundle(path, mtime), f"mitdb:{name}")
 
 
 # --------------------------------------------------------------------------- input
@@ -208,7 +212,7 @@ def _beat_section(rec) -> None:
         if mitdb:
             analysis = _analyse_mitbih(str(path), path.stat().st_mtime, str(mitdb))
         else:
-            analysis = predict_beats.analyse_record(beat_bundle, rec)
+            analysis = beat_analysis.analyse_record(beat_bundle, rec)
     except (ValueError, RuntimeError) as err:
         st.error(f"The heartbeat model cannot classify this ECG: {err}")
         st.stop()
@@ -232,7 +236,7 @@ def _beat_section(rec) -> None:
 
     st.subheader("Explanation")
     if len(shown) == 0:
-        _show(predict_beats.plot_beat_strip(strip, rec.fs, analysis, start))
+        _show(beat_analysis.plot_beat_strip(strip, rec.fs, analysis, start))
         st.info("No classified beat in the shown strip; pick another start time.")
     else:
         method = st.sidebar.selectbox("Beat explanation", ("integrated_gradients", "occlusion"),
@@ -251,17 +255,17 @@ def _beat_section(rec) -> None:
         cls = st.selectbox("Class to explain", beat_bundle.classes,
                            index=beat_bundle.classes.index(str(analysis.predicted[beat])),
                            key="beat_class")
-        _show(predict_beats.plot_beat_strip(strip, rec.fs, analysis, start, highlight=beat))
+        _show(beat_analysis.plot_beat_strip(strip, rec.fs, analysis, start, highlight=beat))
         with st.spinner("Explaining ..."):
-            expl = predict_beats.explain_beat(beat_bundle, analysis, beat, cls, method)
-        _show(predict_beats.plot_beat_explanation(beat_bundle, analysis, expl))
+            expl = beat_analysis.explain_beat(beat_bundle, analysis, beat, cls, method)
+        _show(beat_analysis.plot_beat_explanation(beat_bundle, analysis, expl))
         probs = analysis.probs[beat]
         st.caption("Class probabilities of this beat: " + ", ".join(
             f"{c} {p:.2f}" for c, p in zip(beat_bundle.classes, probs)) + ". Colour shows "
             "what changed the model's output for this class, not where a disease is.")
 
     st.subheader("Report")
-    st.code(predict_beats.beat_report(beat_bundle, analysis).text, language=None)
+    st.code(beat_analysis.beat_report(beat_bundle, analysis).text, language=None)
 
 
 if not _has_12_leads(record):
@@ -302,10 +306,8 @@ if method == "attention" and not hasattr(bundle.model, "temporal_attention"):
 else:
     with st.spinner("Explaining ..."):
         attribution = explain.explain(bundle.model, x, method, target=k, window=50)[0]
-    from ecgkit import signal as ecgsignal
-
     fig = explain.plot_attribution_on_paper(
-        ecgsignal.bandpass(signal, fs=bundle.fs), attribution, bundle.fs,
+        filters.bandpass(signal, fs=bundle.fs), attribution, bundle.fs,
         title=f"{explain.METHOD_LABELS[method]} for {cls} (band-passed 0.5-40 Hz)")
     _show(fig)
     st.caption("Colour shows what changed the model's output for this class, not where a "

@@ -1,21 +1,18 @@
 """ecgkit: the reusable code of the course *ECG deep learning, an executable course*.
 
-Modules, one per part of the course:
+The teaching core, one layer per part of the course (each imports only the ones above):
+``config``, ``signal``, ``data``, ``metrics``, ``transforms``, ``models``, ``train``,
+``plot``, ``explain``. Beside it: ``experiments`` (the benchmarks) and ``app`` (bundles,
+reports, the command line). ``ecgkit/README.md`` has one line per module.
 
-- :mod:`ecgkit.config`  profiles (smoke / sample / full), device and seeding
-- :mod:`ecgkit.data`    PTB-XL and MIT-BIH: metadata, labels, waveforms, cache, downloads
-- :mod:`ecgkit.signal`  filters and standardisation
-- :mod:`ecgkit.plot`    ECG paper plots and dataset figures
-
-Submodules are imported on demand so that ``import ecgkit`` stays fast.
+Subpackages are imported on first use, so that ``import ecgkit`` stays fast.
 """
 from importlib import import_module
 
 __version__ = "0.1.0"
 
-_SUBMODULES = {"config", "data", "signal", "plot", "train", "metrics", "models",
-               "bench", "transforms", "explain", "beats", "faithfulness", "report",
-               "predict", "io"}
+_SUBMODULES = {"config", "signal", "data", "metrics", "transforms", "models", "train",
+               "plot", "explain", "experiments", "app"}
 
 
 def __getattr__(name):

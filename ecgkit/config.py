@@ -1,4 +1,4 @@
-"""Run profiles, device choice and seeding, shared by every chapter.
+"""Run profiles (get_profile, as_profile), device choice and seeding, shared by every chapter.
 
 A *profile* says how much data and compute a chapter uses:
 
@@ -19,6 +19,7 @@ import random
 from dataclasses import dataclass, replace
 
 import numpy as np
+import torch
 
 PROFILES = ("smoke", "sample", "full")
 
@@ -70,14 +71,18 @@ def get_profile(name: str | None = None) -> Profile:
     return _PROFILES[name]
 
 
+def as_profile(profile) -> Profile:
+    """``profile`` itself if it is a :class:`Profile` (anything with ``epochs``), else
+    :func:`get_profile` of it (a name or None)."""
+    return profile if hasattr(profile, "epochs") else get_profile(profile)
+
+
 def get_device(prefer: str | None = None):
     """The best available torch device: CUDA, then Apple MPS, then CPU.
 
     ``prefer`` ("cpu", "cuda", "mps") forces a choice; asking for an absent device raises
     ``RuntimeError`` instead of silently falling back.
     """
-    import torch
-
     if prefer is not None:
         if prefer == "cuda" and not torch.cuda.is_available():
             raise RuntimeError("device 'cuda' requested but torch sees no CUDA GPU")
@@ -97,10 +102,6 @@ def seed_everything(seed: int = 0) -> None:
     random.seed(seed)
     np.random.seed(seed)
     os.environ["PYTHONHASHSEED"] = str(seed)
-    try:
-        import torch
-    except ImportError:  # chapters without torch still get seeded
-        return
     torch.manual_seed(seed)
     if torch.cuda.is_available():
         torch.cuda.manual_seed_all(seed)

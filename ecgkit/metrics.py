@@ -1,4 +1,7 @@
-"""Evaluation metrics for multi-label (PTB-XL) and single-label (MIT-BIH) classification.
+"""Evaluation metrics: AUROC, ROC curves, F1, bootstrap intervals, AAMI beat report, R-peak scores.
+
+Multi-label (PTB-XL) and single-label (MIT-BIH beats) classification, and R-peak
+detection against reference annotations.
 
 Multi-label inputs: ``y_true`` 0/1 array ``(N, C)``, ``y_score`` real scores ``(N, C)``
 (probabilities or logits; AUROC only uses their order). Single-label inputs: integer
@@ -15,13 +18,17 @@ from typing import Callable, NamedTuple, Sequence
 
 import numpy as np
 import pandas as pd
+import wfdb.processing as wp
+
+from ecgkit.data.mitbih import AAMI_CLASSES
 
 __all__ = [
     "paired_bootstrap_difference",
     "UndefinedMetricWarning", "defined_classes", "binary_auroc", "per_class_auroc", "macro_auroc",
     "auroc_summary", "f1_at_threshold", "tune_thresholds", "bootstrap_ci", "BootstrapCI",
     "classification_report_multilabel", "confusion_matrix", "single_label_report",
-    "accuracy", "macro_f1",
+    "accuracy", "macro_f1", "as_multilabel", "class_names", "roc_curve", "aami_summary",
+    "macro_f1_nsvf", "evaluate_detector",
 ]
 
 
@@ -30,7 +37,7 @@ class UndefinedMetricWarning(UserWarning):
 
 
 # ----------------------------------------------------------------------------- checks
-def _as_multilabel(y_true, y_score) -> tuple[np.ndarray, np.ndarray]:
+def as_multilabel(y_true, y_score) -> tuple[np.ndarray, np.ndarray]:
     """Validate and return ``(y_true, y_score)`` as float arrays ``(N, C)``.
 
     A 1-D integer ``y_true`` with a 2-D ``y_score`` (single-label problem) is one-hot
@@ -57,7 +64,9 @@ def _as_multilabel(y_true, y_score) -> tuple[np.ndarray, np.ndarray]:
     return y_true.astype(np.float64), y_score
 
 
-def _class_names(classes, n: int) -> list[str]:
+def class_names(classes, n: int) -> list[str]:
+    """``n`` class names as strings: ``classes`` checked to have ``n`` entries, or
+    ``"0"``, ``"1"``, ... when ``classes`` is None."""
     if classes is None:
         return [str(i) for i in range(n)]
     classes = [str(c) for c in classes]
@@ -96,8 +105,8 @@ def per_class_auroc(y_true, y_score, classes=None) -> pd.Series:
     Returns a Series indexed by class name. Undefined classes are named in an
     :class:`UndefinedMetricWarning`.
     """
-    y_true, y_score = _as_multilabel(y_true, y_score)
-    names = _class_names(classes, y_true.shape[1])
+    y_true, y_score = as_multilabel(y_true, y_score)
+    names = class_names(classes, y_true.shape[1])
     ok = defined_classes(y_true)
     values = np.full(len(names), np.nan)
     for c in np.flatnonzero(ok):
@@ -142,6 +151,24 @@ def macro_auroc(y_true, y_score) -> float:
     return s["macro_auroc"]
 
 
+def roc_curve(y, score) -> tuple[np.ndarray, np.ndarray]:
+    """False- and true-positive rates of one binary problem, thresholds from high to low.
+
+    Returns ``(fpr, tpr)``, both starting at 0 and ending at 1; NaN-free only when ``y``
+    has positives and negatives (else ``ValueError``).
+    """
+    y = np.asarray(y) == 1
+    score = np.asarray(score, dtype=np.float64)
+    if y.all() or not y.any():
+        raise ValueError("a ROC curve needs positive and negative examples")
+    values, inverse = np.unique(score, return_inverse=True)
+    pos = np.bincount(inverse.ravel(), weights=y, minlength=len(values))[::-1]
+    neg = np.bincount(inverse.ravel(), weights=~y, minlength=len(values))[::-1]
+    tpr = np.concatenate([[0.0], np.cumsum(pos) / y.sum()])
+    fpr = np.concatenate([[0.0], np.cumsum(neg) / (~y).sum()])
+    return fpr, tpr
+
+
 # ----------------------------------------------------------------------------- F1
 def _f1_from_counts(tp, fp, fn) -> np.ndarray:
     denom = 2 * tp + fp + fn
@@ -156,7 +183,7 @@ def f1_at_threshold(y_true, y_score, threshold=0.5) -> np.ndarray:
     with no positive example that is never predicted positive (0/0), and 0 when it has
     none but is predicted positive.
     """
-    y_true, y_score = _as_multilabel(y_true, y_score)
+    y_true, y_score = as_multilabel(y_true, y_score)
     thr = np.broadcast_to(np.asarray(threshold, dtype=np.float64), (y_true.shape[1],))
     pred = y_score >= thr
     tp = (pred & (y_true == 1)).sum(0)
@@ -172,7 +199,7 @@ def tune_thresholds(y_val, p_val, default: float = 0.5) -> np.ndarray:
     no positive validation example cannot be tuned: it keeps ``default`` and is named in
     an :class:`UndefinedMetricWarning`. Tune on validation, never on the test split.
     """
-    y_val, p_val = _as_multilabel(y_val, p_val)
+    y_val, p_val = as_multilabel(y_val, p_val)
     thresholds = np.full(y_val.shape[1], float(default))
     untuned = []
     for c in range(y_val.shape[1]):
@@ -276,8 +303,8 @@ def classification_report_multilabel(y_true, y_score, classes=None, thresholds=N
     ``"undefined"``). The macro row averages over defined classes and its ``status``
     says over how many (e.g. ``"4 of 5 defined"``).
     """
-    y_true, y_score = _as_multilabel(y_true, y_score)
-    names = _class_names(classes, y_true.shape[1])
+    y_true, y_score = as_multilabel(y_true, y_score)
+    names = class_names(classes, y_true.shape[1])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UndefinedMetricWarning)
         auroc = per_class_auroc(y_true, y_score, names).to_numpy()
@@ -332,7 +359,7 @@ def single_label_report(y_true, y_pred, classes: Sequence[str] | None = None) ->
     """
     n = None if classes is None else len(classes)
     cm = confusion_matrix(y_true, y_pred, n)
-    names = _class_names(classes, len(cm))
+    names = class_names(classes, len(cm))
     tp = np.diag(cm).astype(float)
     fn = cm.sum(1) - tp
     fp = cm.sum(0) - tp
@@ -364,3 +391,85 @@ def macro_f1(y_true, y_pred, n_classes: int | None = None) -> float:
     tp = np.diag(cm).astype(float)
     f1 = _f1_from_counts(tp, cm.sum(0) - tp, cm.sum(1) - tp)
     return float(np.nanmean(f1))
+
+
+# ----------------------------------------------------------------------------- MIT-BIH beats
+def aami_summary(y_true, y_pred, records=None) -> dict:
+    """The AAMI report of a beat classifier, as plain Python values (JSON-ready).
+
+    Parameters
+    ----------
+    y_true, y_pred : (n,) int class indices into ``data.AAMI_CLASSES`` (N=0 ... Q=4).
+    records : (n,) record of each beat, optional; adds S sensitivity without record
+        232 (which holds about 75 % of DS2's S beats).
+
+    Returns
+    -------
+    dict: ``accuracy``; ``per_class`` {class: sensitivity, ppv (+P), f1, support};
+    ``macro_f1_nsvf`` (mean F1 over N, S, V, F; F and Q are too rare to judge alone,
+    and Q is left out as the AAMI recommends for rare classes); ``confusion_matrix``
+    (rows true, columns predicted, N S V F Q); ``s_sensitivity_without_232``. A ratio
+    with a zero denominator is None (undefined), never 0.
+    """
+    classes = list(AAMI_CLASSES)
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    report = single_label_report(y_true, y_pred, classes)
+    cm = confusion_matrix(y_true, y_pred, len(classes))
+    clean = lambda v: None if v is None or not np.isfinite(v) else float(v)  # noqa: E731
+    per_class = {c: {"sensitivity": clean(report.loc[c, "sensitivity"]),
+                     "ppv": clean(report.loc[c, "ppv"]), "f1": clean(report.loc[c, "f1"]),
+                     "support": int(report.loc[c, "support"])} for c in classes}
+    f1 = report.loc[["N", "S", "V", "F"], "f1"]  # NaN only for a class absent and unpredicted
+    out = {"accuracy": float(report.attrs["accuracy"]), "per_class": per_class,
+           "macro_f1_nsvf": clean(f1.mean(skipna=True)), "confusion_matrix": cm.tolist(),
+           "classes": classes}
+    if records is not None:
+        records = np.asarray(records)
+        if records.shape != y_true.shape:
+            raise ValueError(f"records {records.shape} and labels {y_true.shape} differ")
+        s = (y_true == 1) & (records != "232")
+        out["s_sensitivity_without_232"] = clean(((y_pred == 1) & s).sum() / s.sum()
+                                                 if s.any() else np.nan)
+    return out
+
+
+def macro_f1_nsvf(y_true, probs) -> float:
+    """Mean F1 over N, S, V and F of the most probable class (:func:`aami_summary`), 0.0
+    when undefined: the validation metric of the MIT-BIH networks.
+
+    ``y_true``: (n,) int class indices into ``AAMI_CLASSES``; ``probs``: (n, 5).
+    """
+    return aami_summary(y_true, np.asarray(probs).argmax(1))["macro_f1_nsvf"] or 0.0
+
+
+# ----------------------------------------------------------------------------- R peaks
+def evaluate_detector(reference, detected, fs: float, tolerance_s: float = 0.15
+                      ) -> dict[str, float]:
+    """Beat-by-beat comparison of detected R peaks with reference annotations.
+
+    A detection within ``tolerance_s`` (150 ms, ANSI/AAMI EC57) of a reference beat is a
+    true positive (each matched at most once, by wfdb's comparator).
+
+    Parameters
+    ----------
+    reference, detected : (n,), (m,) sample indices at ``fs`` Hz.
+
+    Returns
+    -------
+    dict with ``tp``, ``fp``, ``fn`` (counts), ``sensitivity`` = tp / (tp + fn) and
+    ``ppv`` (positive predictive value, +P) = tp / (tp + fp).
+    """
+    ref = np.sort(np.asarray(reference, dtype=np.int64))
+    det = np.sort(np.asarray(detected, dtype=np.int64))
+    if ref.ndim != 1 or det.ndim != 1:
+        raise ValueError("reference and detected must be 1-d arrays of sample indices")
+    if len(ref) == 0:
+        raise ValueError("no reference beats to compare with")
+    if tolerance_s <= 0:
+        raise ValueError(f"tolerance_s must be positive, got {tolerance_s}")
+    if len(det) == 0:
+        return {"tp": 0, "fp": 0, "fn": len(ref), "sensitivity": 0.0, "ppv": float("nan")}
+    comp = wp.compare_annotations(ref, det, int(round(tolerance_s * fs)))
+    tp, fp, fn = int(comp.tp), int(comp.fp), int(comp.fn)
+    return {"tp": tp, "fp": fp, "fn": fn, "sensitivity": tp / (tp + fn),
+            "ppv": tp / (tp + fp) if tp + fp else float("nan")}

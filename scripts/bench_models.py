@@ -3,8 +3,8 @@
     python scripts/bench_models.py [--batch 64] [--length 1000] [--iters 5] [--device cpu] [--amp]
 
 Input: random batches of 12-lead signals ``(batch, 12, length)``; see
-:func:`ecgkit.bench.model_throughput`. Image, spectrum and beat models have their own
-benchmarks (scripts/bench_transforms.py, scripts/bench_mitbih.py). Torch uses
+:func:`ecgkit.experiments.ptbxl.model_throughput`. Image, spectrum and beat models have
+their own benchmarks (scripts/bench_transforms.py, scripts/bench_mitbih.py). Torch uses
 ``$OMP_NUM_THREADS`` threads (the Makefile sets 1; on 2 cores that was fastest).
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ import argparse
 
 import torch
 
-from ecgkit.bench import SIGNAL_MODELS, model_throughput
+from ecgkit.experiments.ptbxl import SIGNAL_MODELS, model_throughput
 
 
 def main(argv=None) -> None:

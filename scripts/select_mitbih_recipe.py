@@ -6,9 +6,9 @@
     python scripts/select_mitbih_recipe.py --wirings additive --n-models 3   # an ensemble
     python scripts/select_mitbih_recipe.py --folds 3 --profile sample   # quicker
 
-Record-wise cross-validation (:func:`ecgkit.bench_mitbih.cross_validate_recipes`): DS1's
-22 records in ``--folds`` groups; each candidate (a wiring of
-:data:`ecgkit.bench_mitbih.WIRINGS` at a number of epochs) is trained on the other
+Record-wise cross-validation (:func:`ecgkit.experiments.mitbih.cross_validate_recipes`):
+DS1's 22 records in ``--folds`` groups; each candidate (a wiring of
+:data:`ecgkit.experiments.mitbih.WIRINGS` at a number of epochs) is trained on the other
 folds, as the benchmark trains it, and calls the beats of the held-out fold. DS2, the
 test side of the benchmark, is not read. The candidate with the best pooled macro-F1
 over N, S, V, F is the one to take into ``python -m ecgkit.bench mitbih``.
@@ -32,12 +32,12 @@ sys.path.insert(0, str(ROOT))
 
 
 def main(argv=None) -> dict:
-    from ecgkit import bench_mitbih
-    from ecgkit.bench import _finite_or_none
+    from ecgkit.experiments import mitbih
+    from ecgkit.experiments.results import finite_or_none
 
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--wirings", nargs="+", choices=list(bench_mitbih.WIRINGS),
-                   default=list(bench_mitbih.WIRINGS))
+    p.add_argument("--wirings", nargs="+", choices=list(mitbih.WIRINGS),
+                   default=list(mitbih.WIRINGS))
     p.add_argument("--epochs", nargs="+", type=int, default=None,
                    help="budgets to compare (default: the profile's recipe)")
     p.add_argument("--morph-dropout", nargs="+", type=float, default=None,
@@ -64,10 +64,10 @@ def main(argv=None) -> dict:
     if any(not 0 <= d < 1 for d in args.morph_dropout or []):
         p.error("--morph-dropout must be in [0, 1)")
 
-    base = bench_mitbih.RECIPES[args.profile]  # the budget; the table is always all of DS1
+    base = mitbih.RECIPES[args.profile]  # the budget; the table is always all of DS1
     candidates = {}
     for wiring in args.wirings:
-        wired = bench_mitbih.with_wiring(base, wiring)
+        wired = mitbih.with_wiring(base, wiring)
         dropouts = (args.morph_dropout or [wired.morph_dropout]) if wiring == "additive" \
             else [wired.morph_dropout]
         for epochs in args.epochs or [base.epochs]:
@@ -81,9 +81,9 @@ def main(argv=None) -> dict:
                                                n_models=n_models)
     print(f"{len(candidates)} candidates x {args.folds} folds over DS1 (seed {args.seed}); "
           "DS2 is not read")
-    result = bench_mitbih.cross_validate_recipes(candidates, n_folds=args.folds,
-                                                 seed=args.seed, device=args.device,
-                                                 verbose=True)
+    result = mitbih.cross_validate_recipes(candidates, n_folds=args.folds,
+                                           seed=args.seed, device=args.device,
+                                           verbose=True)
     result["profile"] = args.profile
 
     f = lambda v: "  n/a" if v is None else f"{v:.3f}"  # noqa: E731
@@ -108,7 +108,7 @@ def main(argv=None) -> dict:
     out.parent.mkdir(parents=True, exist_ok=True)
     probs = {name: c.pop("_probs") for name, c in result["candidates"].items()}
     ds1_index = result.pop("ds1_index")
-    out.write_text(json.dumps(_finite_or_none(result), indent=2))
+    out.write_text(json.dumps(finite_or_none(result), indent=2))
     # the out-of-fold probabilities, for choosing decision rules on DS1 afterwards
     np.savez_compressed(out.with_suffix(".npz"), ds1_index=ds1_index,
                         names=np.array(list(probs)), **{f"probs_{i}": p for i, p in

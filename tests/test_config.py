@@ -38,3 +38,12 @@ def test_seeding_repeats():
     a = torch.rand(3)
     config.seed_everything(3)
     assert torch.equal(a, torch.rand(3))
+
+
+def test_as_profile_takes_a_profile_or_a_name(monkeypatch):
+    monkeypatch.delenv("ECGKIT_PROFILE", raising=False)
+    smoke = config.get_profile("smoke")
+    assert config.as_profile(smoke) is smoke
+    assert config.as_profile(smoke.with_(epochs=3)).epochs == 3
+    assert config.as_profile("full").name == "full"
+    assert config.as_profile(None).name == "sample"

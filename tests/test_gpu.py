@@ -64,7 +64,7 @@ def test_predict_on_cuda_matches_cpu():
 def test_train_cnnlstm_ensemble_on_cuda():
     from dataclasses import replace
 
-    from ecgkit.bench_mitbih import RECIPES, predict_beats, train_cnnlstm
+    from ecgkit.experiments.mitbih import RECIPES, predict_beats, train_cnnlstm
 
     X, y = _separable_beats(n=1200, length=84)
     y = np.where(y == 2, 3, y)  # classes 0, 1, 3 (N, S, F); absent ones are fine

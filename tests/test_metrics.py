@@ -158,7 +158,7 @@ def test_roc_curve_and_metric_figures(scored):
     from ecgkit import plot as PM
 
     y, s = scored
-    fpr, tpr = PM.roc_curve(y[:, 0], s[:, 0])
+    fpr, tpr = M.roc_curve(y[:, 0], s[:, 0])
     f2, t2, _ = sk_roc(y[:, 0], s[:, 0], drop_intermediate=False)
     np.testing.assert_allclose(fpr, f2)
     np.testing.assert_allclose(tpr, t2)
@@ -171,7 +171,7 @@ def test_roc_curve_and_metric_figures(scored):
     fig = PM.plot_confusion_matrix(np.array([0, 1, 2, 2]), np.array([0, 0, 2, 1]), list("NSV"))
     assert fig.axes[0].get_xlabel() == "predicted"
     with pytest.raises(ValueError, match="positive and negative"):
-        PM.roc_curve(np.zeros(5), np.arange(5))
+        M.roc_curve(np.zeros(5), np.arange(5))
 
 
 def test_paired_bootstrap_difference():
@@ -185,3 +185,47 @@ def test_paired_bootstrap_difference():
     assert better.low > 0.2 and better.point == pytest.approx(M.macro_auroc(y, perfect) - M.macro_auroc(y, noise))
     with pytest.raises(ValueError, match="differ in shape"):
         M.paired_bootstrap_difference(M.macro_auroc, y, noise, noise[:, :2])
+
+
+def test_class_names_and_as_multilabel_are_public():
+    assert M.class_names(None, 3) == ["0", "1", "2"]
+    assert M.class_names(("N", "S"), 2) == ["N", "S"]
+    with pytest.raises(ValueError, match="3 class names for 2 columns"):
+        M.class_names("NSV", 2)
+    y, s = M.as_multilabel(np.array([0, 2]), np.zeros((2, 3)))
+    np.testing.assert_array_equal(y, [[1, 0, 0], [0, 0, 1]])
+    assert y.dtype == s.dtype == np.float64
+
+
+# ----------------------------------------------------------------------------- MIT-BIH beats
+def test_aami_summary_counts_and_record_232():
+    y_true = np.array([0, 0, 1, 1, 1, 2, 2, 3])
+    y_pred = np.array([0, 1, 1, 0, 0, 2, 2, 0])
+    records = np.array(["100", "100", "100", "232", "232", "100", "100", "100"])
+    s = M.aami_summary(y_true, y_pred, records)
+    assert s["accuracy"] == pytest.approx(4 / 8)
+    assert s["per_class"]["S"]["sensitivity"] == pytest.approx(1 / 3)
+    assert s["per_class"]["S"]["ppv"] == pytest.approx(1 / 2)
+    assert s["s_sensitivity_without_232"] == pytest.approx(1.0)
+    assert s["confusion_matrix"][1] == [2, 1, 0, 0, 0]
+    # N: tp 1, fp 3, fn 1; S: tp 1, fp 1, fn 2; V: perfect; F: missed
+    f1 = [2 / (2 + 3 + 1), 2 / (2 + 1 + 2), 1.0, 0.0]
+    assert s["macro_f1_nsvf"] == pytest.approx(np.mean(f1))
+
+
+def test_macro_f1_nsvf_of_probabilities():
+    y_true = np.array([0, 0, 1, 1, 1, 2, 2, 3])
+    probs = np.eye(5)[[0, 1, 1, 0, 0, 2, 2, 0]]
+    assert M.macro_f1_nsvf(y_true, probs) == pytest.approx(
+        M.aami_summary(y_true, probs.argmax(1))["macro_f1_nsvf"])
+    assert M.macro_f1_nsvf(np.array([4, 4]), np.eye(5)[[4, 4]]) == 0.0  # undefined -> 0.0
+
+
+# ----------------------------------------------------------------------------- R peaks
+def test_evaluate_detector_counts_with_tolerance():
+    ref = np.array([1000, 2000, 3000, 4000])
+    det = np.array([1040, 2100, 3000, 3500])  # 40 ms: hit; 100 samples = 278 ms: miss
+    r = M.evaluate_detector(ref, det, fs=360, tolerance_s=0.15)
+    assert (r["tp"], r["fp"], r["fn"]) == (2, 2, 2)
+    assert r["sensitivity"] == pytest.approx(0.5) and r["ppv"] == pytest.approx(0.5)
+    assert M.evaluate_detector(ref, [], 360)["sensitivity"] == 0.0

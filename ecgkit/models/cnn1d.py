@@ -1,23 +1,24 @@
-"""A plain 1D CNN on the raw 12-lead signal (the time-domain model of source 002).
-
-Source 002 gives no architecture beyond "a 1D CNN on time-domain data"; this is the small,
-conventional version the course uses as the baseline: four convolution stages
-``Conv -> BN -> ReLU (-> MaxPool/2)`` with 32, 64, 128, 128 channels and kernels
-7, 5, 5, 3 samples (70, 50, 50, 30 ms at 100 Hz), then global max + average pooling,
-dropout and one linear layer. About 105 k parameters for 5 classes.
-"""
+"""A plain 1D CNN on the raw 12-lead signal (the time-domain model of source 002)."""
 from __future__ import annotations
 
 import torch
 from torch import nn
 
+from ecgkit.models.registry import register_model
 from ecgkit.models.resnet1d import ConcatPool1d
 
 __all__ = ["CNN1D"]
 
 
+@register_model("cnn1d")
 class CNN1D(nn.Module):
     """Input ``(N, n_leads, T)`` (any T >= 8), output logits ``(N, n_classes)``.
+
+    Source 002 gives no architecture beyond "a 1D CNN on time-domain data"; this is the
+    small, conventional version the course uses as the baseline: four convolution stages
+    ``Conv -> BN -> ReLU (-> MaxPool/2)`` with 32, 64, 128, 128 channels and kernels
+    7, 5, 5, 3 samples (70, 50, 50, 30 ms at 100 Hz), then global max + average pooling,
+    dropout and one linear layer. About 105 k parameters for 5 classes.
 
     Parameters
     ----------

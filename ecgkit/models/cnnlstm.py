@@ -1,44 +1,15 @@
-"""The CNN-LSTM heartbeat classifier of source document 004.
-
-As the document draws it::
-
-    beat (1 x L) -> [Conv1D 64 + BN + ReLU + MaxPool]
-                 -> [Conv1D 128 + BN + ReLU + MaxPool]
-                 -> [Conv1D 128 + BN + ReLU + MaxPool]
-                 -> bidirectional LSTM, 64 units per direction
-                 -> Dense 64 + ReLU + Dropout 0.5 -> Dense 5 (AAMI N, S, V, F, Q)
-
-The convolutions learn the beat's shape (QRS width, T-wave polarity), the LSTM reads the
-pooled feature sequence in both directions. The document does not give kernel sizes;
-here 7, 5, 3 samples (58, 42, 25 ms at the 120 Hz of :class:`ecgkit.beats.BeatSpec`).
-
-One addition, off by default: ``n_rr`` RR-interval features (see
-:func:`ecgkit.beats.rr_features`). A single beat window cannot tell an early
-normal-looking supraventricular beat (S) from a normal one; its RR intervals can. Three
-ways to join them (``rr_path``):
-
-- ``"dense"``: concatenated to the LSTM summary before the dense layer;
-- ``"linear"``: a linear map of the RR features added to the output logits;
-- ``"additive"``: a small MLP on the log RR features whose logits are *added* to those
-  of the beat branch, with ``morph_dropout``: in training, each beat's beat-branch logits
-  are dropped with that probability, so the RR branch must classify on its own. The
-  beat branch can then add shape evidence but cannot learn to veto rhythm evidence with
-  a patient's shape (in MIT-BIH record 232 the S beats *are* the patient's usual
-  beat; a network allowed to combine "usual shape" with "short RR" freely calls them N).
-
-Because :func:`ecgkit.train.fit` feeds a model one
-tensor, the RR features ride at the end of the time axis of channel 0: the input is
-``(N, n_leads, L + n_rr)`` (see :func:`ecgkit.beats.pack_beats`); the model splits
-it again.
-"""
+"""The CNN-LSTM heartbeat classifier of source document 004 (MIT-BIH beats, AAMI classes)."""
 from __future__ import annotations
 
 import torch
 from torch import nn
 
+from ecgkit.models.registry import register_model
+
 __all__ = ["CNNLSTM"]
 
 
+@register_model("cnnlstm")
 class CNNLSTM(nn.Module):
     """CNN-LSTM for single heartbeats: input ``(N, n_leads, L + n_rr)``, logits ``(N, C)``.
 
@@ -53,13 +24,46 @@ class CNNLSTM(nn.Module):
     channels, kernel_sizes : the three convolution blocks (document 004: 64, 128, 128).
     lstm_units : hidden units per direction of the bidirectional LSTM (64).
     dense_units, dropout : the dense layer before the output (64, dropout 0.5).
-    rr_path : ``"dense"``, ``"linear"`` or ``"additive"`` (see the module docstring).
+    rr_path : ``"dense"``, ``"linear"`` or ``"additive"`` (see the Notes).
     morph_dropout : with ``rr_path="additive"``, the probability that a training beat's
         beat-branch logits are dropped (0 <= p < 1; no effect in eval mode).
     rr_hidden : width of the two hidden layers of the additive RR branch.
 
     The window length L must be at least 8 samples (three max-poolings by 2).
     About 230 k parameters with the defaults.
+
+    Notes
+    -----
+    As the document draws it::
+
+        beat (1 x L) -> [Conv1D 64 + BN + ReLU + MaxPool]
+                     -> [Conv1D 128 + BN + ReLU + MaxPool]
+                     -> [Conv1D 128 + BN + ReLU + MaxPool]
+                     -> bidirectional LSTM, 64 units per direction
+                     -> Dense 64 + ReLU + Dropout 0.5 -> Dense 5 (AAMI N, S, V, F, Q)
+
+    The convolutions learn the beat's shape (QRS width, T-wave polarity), the LSTM reads
+    the pooled feature sequence in both directions. The document does not give kernel
+    sizes; here 7, 5, 3 samples (58, 42, 25 ms at the 120 Hz of
+    :class:`ecgkit.signal.beats.BeatSpec`).
+
+    One addition, off by default: ``n_rr`` RR-interval features (see
+    :func:`ecgkit.signal.beats.rr_features`). A single beat window cannot tell an early
+    normal-looking supraventricular beat (S) from a normal one; its RR intervals can.
+    Three ways to join them (``rr_path``):
+
+    - ``"dense"``: concatenated to the LSTM summary before the dense layer;
+    - ``"linear"``: a linear map of the RR features added to the output logits;
+    - ``"additive"``: a small MLP on the log RR features whose logits are *added* to those
+      of the beat branch, with ``morph_dropout``: in training, each beat's beat-branch
+      logits are dropped with that probability, so the RR branch must classify on its own.
+      The beat branch can then add shape evidence but cannot learn to veto rhythm evidence
+      with a patient's shape (in MIT-BIH record 232 the S beats *are* the patient's usual
+      beat; a network allowed to combine "usual shape" with "short RR" freely calls them N).
+
+    Because :func:`ecgkit.train.fit` feeds a model one tensor, the RR features ride at the
+    end of the time axis of channel 0: the input is ``(N, n_leads, L + n_rr)`` (see
+    :func:`ecgkit.signal.beats.pack_beats`); the model splits it again.
     """
 
     def __init__(self, n_classes: int = 5, n_leads: int = 1, n_rr: int = 0,

@@ -1,44 +1,14 @@
 """ExplainableECGNet: the lead-wise residual CNN with temporal and lead attention (source 001).
 
-Architecture (input ``(N, 12, T)``, 100 Hz, ``T = 1000`` for 10 s):
-
-1. **Lead-wise encoder**, the same weights for every lead: each lead is a one-channel
-   signal ``(N*12, 1, T)`` passed through three residual blocks 1->32->64->128, kernel 7,
-   stride 2, so ``T = 1000`` becomes ``T' = 125`` steps of 128 features.
-   Block: ``Conv(k7, s2) -> BN -> ReLU -> Dropout -> Conv(k7) -> BN``, plus a shortcut
-   ``Conv(1x1, s2) -> BN``; sum, then ReLU.
-2. **Temporal attention** (shared by the leads): score ``s_t = w2 . tanh(W1 h_t + b1) + b2``
-   (128 -> 64 -> 1), ``alpha = softmax_t(s)``; one 128-vector per lead ``z = sum_t alpha_t h_t``.
-3. **Lead attention**: the same form across the 12 lead vectors, ``beta = softmax_leads``;
-   ``c = sum_l beta_l z_l``.
-4. **Head**: ``Linear(128,128) ReLU Dropout Linear(128,64) ReLU Dropout Linear(64,C)``;
-   the model returns logits (apply a sigmoid for multi-label probabilities).
-
-Parameter count
----------------
-Source 001 reports 276,421 parameters. The design above, which is the one the source's
-own published code builds (convolutions with bias, BatchNorm after every convolution
-and after the 1x1 shortcut, attention MLPs 128-64-1 with biases), has **276,455**
-trainable parameters for 5 classes: 34 more than reported. We enumerated the plausible
-variants (a stem convolution, shortcut with/without BN and bias, convolutions with and
-without bias, attention hidden sizes 16-256 with and without biases, a single linear
-scoring layer, 12 separate temporal attentions, LayerNorm/BatchNorm or lead embeddings
-added): no variant that applies one design rule consistently gives 276,421. The only
-exact matches mix arbitrary choices (e.g. bias on one attention layer but not on the
-other, or dropping only the first block's bias), which the text does not support. We
-therefore keep the consistent design and its count, 276,455; the source's number is
-probably a slip in its write-up.
-
-Breakdown (5 classes): encoder 234,720 (block 1: 7,712; block 2: 45,632; block 3:
-181,376), temporal attention 8,321, lead attention 8,321, head 25,093.
-
-The ReLU, Tanh and Softmax steps are modules (each used once), so that SHAP's
-DeepExplainer and captum can hook them.
+Building blocks :class:`ResidualBlock1d` and :class:`AttentionPool`; the class docstring
+gives the architecture and why it has 276,455 parameters, not the 276,421 reported.
 """
 from __future__ import annotations
 
 import torch
 from torch import nn
+
+from ecgkit.models.registry import register_model
 
 __all__ = ["ExplainableECGNet", "ResidualBlock1d", "AttentionPool"]
 
@@ -91,6 +61,7 @@ class AttentionPool(nn.Module):
         return (weights.unsqueeze(-1) * h).sum(dim=-2), weights
 
 
+@register_model("explainable")
 class ExplainableECGNet(nn.Module):
     """Lead-wise residual encoder + temporal attention + lead attention + MLP head.
 
@@ -113,6 +84,42 @@ class ExplainableECGNet(nn.Module):
     ``(logits, {"temporal": alpha (N, n_leads, T'), "lead": beta (N, n_leads)})`` with
     ``T' = ceil(T / 8)`` (125 for 1000 samples); alpha sums to 1 over time for each lead,
     beta sums to 1 over the leads.
+
+    Notes
+    -----
+    Architecture (input ``(N, 12, T)``, 100 Hz, ``T = 1000`` for 10 s):
+
+    1. **Lead-wise encoder**, the same weights for every lead: each lead is a one-channel
+       signal ``(N*12, 1, T)`` passed through three residual blocks 1->32->64->128,
+       kernel 7, stride 2, so ``T = 1000`` becomes ``T' = 125`` steps of 128 features.
+       Block: ``Conv(k7, s2) -> BN -> ReLU -> Dropout -> Conv(k7) -> BN``, plus a
+       shortcut ``Conv(1x1, s2) -> BN``; sum, then ReLU.
+    2. **Temporal attention** (shared by the leads): score
+       ``s_t = w2 . tanh(W1 h_t + b1) + b2`` (128 -> 64 -> 1), ``alpha = softmax_t(s)``;
+       one 128-vector per lead ``z = sum_t alpha_t h_t``.
+    3. **Lead attention**: the same form across the 12 lead vectors,
+       ``beta = softmax_leads``; ``c = sum_l beta_l z_l``.
+    4. **Head**: ``Linear(128,128) ReLU Dropout Linear(128,64) ReLU Dropout Linear(64,C)``;
+       the model returns logits (apply a sigmoid for multi-label probabilities).
+
+    Parameter count: source 001 reports 276,421 parameters. The design above, which is
+    the one the source's own published code builds (convolutions with bias, BatchNorm
+    after every convolution and after the 1x1 shortcut, attention MLPs 128-64-1 with
+    biases), has **276,455** trainable parameters for 5 classes: 34 more than reported.
+    We enumerated the plausible variants (a stem convolution, shortcut with/without BN
+    and bias, convolutions with and without bias, attention hidden sizes 16-256 with and
+    without biases, a single linear scoring layer, 12 separate temporal attentions,
+    LayerNorm/BatchNorm or lead embeddings added): no variant that applies one design
+    rule consistently gives 276,421. The only exact matches mix arbitrary choices (e.g.
+    bias on one attention layer but not on the other, or dropping only the first block's
+    bias), which the text does not support. We therefore keep the consistent design and
+    its count, 276,455; the source's number is probably a slip in its write-up.
+
+    Breakdown (5 classes): encoder 234,720 (block 1: 7,712; block 2: 45,632; block 3:
+    181,376), temporal attention 8,321, lead attention 8,321, head 25,093.
+
+    The ReLU, Tanh and Softmax steps are modules (each used once), so that SHAP's
+    DeepExplainer and captum can hook them.
     """
 
     def __init__(self, n_classes: int = 5, n_leads: int = 12,

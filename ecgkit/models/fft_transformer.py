@@ -1,31 +1,12 @@
-"""FFTTransformer: a 1D CNN + Transformer encoder on FFT amplitude spectra (document 002).
-
-Input: ``(N, n_leads, K)`` features from ``ecgkit.transforms.fft_features`` - for each
-lead the log amplitude spectrum of the 10 s record, K frequency bins 0.1 Hz apart
-(K = 401 up to 40 Hz at 100 Hz sampling). The spectrum is read like a sequence along the
-frequency axis:
-
-1. **CNN front end**: three ``Conv1d(stride 2) -> BN -> ReLU`` stages mix the leads and
-   neighbouring bins into ``d_model`` features per token; K = 401 bins become 51 tokens,
-   one per 0.8 Hz.
-2. **Positional encoding**: sinusoidal in the token index, so that the encoder knows
-   which frequency a token stands for (the spectrum has no translation invariance: 1 Hz
-   is the heart rate, 30 Hz is QRS detail).
-3. **Transformer encoder**: ``n_layers`` pre-norm layers with ``n_heads`` heads; every
-   band can attend to every other (harmonics of the heart rate are far apart in bins).
-4. **Head**: mean over tokens, LayerNorm, dropout, linear -> logits.
-
-Document 002 gives no sizes; these are small on purpose (30,461 parameters with the
-defaults, 12 leads and 5 classes). It reported that this model did not reach its 1D CNN on raw
-signals; chapter 10 measures why the amplitude spectrum alone is a weaker view (it has
-lost the timing of the waves).
-"""
+"""FFTTransformer: a 1D CNN + Transformer encoder on FFT amplitude spectra (document 002)."""
 from __future__ import annotations
 
 import math
 
 import torch
 from torch import nn
+
+from ecgkit.models.registry import register_model
 
 __all__ = ["FFTTransformer", "sinusoidal_positions"]
 
@@ -41,6 +22,7 @@ def sinusoidal_positions(n_positions: int, d_model: int) -> torch.Tensor:
     return enc
 
 
+@register_model("fft_transformer")
 class FFTTransformer(nn.Module):
     """Input ``(N, n_leads, K)`` spectra (any K >= 4), output logits ``(N, n_classes)``.
 
@@ -55,6 +37,28 @@ class FFTTransformer(nn.Module):
         Attention heads per layer, encoder layers.
     dim_feedforward : int
     dropout : float
+
+    Notes
+    -----
+    Input: ``(N, n_leads, K)`` features from ``ecgkit.transforms.fft_features`` - for each
+    lead the log amplitude spectrum of the 10 s record, K frequency bins 0.1 Hz apart
+    (K = 401 up to 40 Hz at 100 Hz sampling). The spectrum is read like a sequence along
+    the frequency axis:
+
+    1. **CNN front end**: three ``Conv1d(stride 2) -> BN -> ReLU`` stages mix the leads and
+       neighbouring bins into ``d_model`` features per token; K = 401 bins become 51
+       tokens, one per 0.8 Hz.
+    2. **Positional encoding**: sinusoidal in the token index, so that the encoder knows
+       which frequency a token stands for (the spectrum has no translation invariance:
+       1 Hz is the heart rate, 30 Hz is QRS detail).
+    3. **Transformer encoder**: ``n_layers`` pre-norm layers with ``n_heads`` heads; every
+       band can attend to every other (harmonics of the heart rate are far apart in bins).
+    4. **Head**: mean over tokens, LayerNorm, dropout, linear -> logits.
+
+    Document 002 gives no sizes; these are small on purpose (30,461 parameters with the
+    defaults, 12 leads and 5 classes). It reported that this model did not reach its 1D CNN
+    on raw signals; chapter 10 measures why the amplitude spectrum alone is a weaker view
+    (it has lost the timing of the waves).
     """
 
     def __init__(self, n_classes: int = 5, n_leads: int = 12, d_model: int = 32,

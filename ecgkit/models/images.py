@@ -1,18 +1,15 @@
-"""2D CNNs on ECG images: the cascaded dense network of document 000 and a scalogram CNN
-(document 002).
+"""2D CNNs on ECG images: the cascaded dense network of document 000, a scalogram CNN (002).
 
-Both take images ``(N, n_leads, H, W)`` (one channel per lead, e.g. the Lead-II relative
-position matrix ``(N, 1, 64, 64)`` or 12 stacked ones) and return logits
-``(N, n_classes)``. Both start with a ``BatchNorm2d`` on the input, so images in any
-units (RPM in [0, 1], log scalogram magnitudes) need no separate scaling step, and both
-expose ``gradcam_layer``: the module whose output feature maps Grad-CAM weighs (see
-``ecgkit.explain.gradcam``). Every activation is its own ``nn.ReLU`` module, used once, so
-that captum and SHAP can hook it.
+Both take images ``(N, n_leads, H, W)`` and return logits ``(N, n_classes)``; both start
+with a ``BatchNorm2d`` on the input (no separate scaling step) and expose
+``gradcam_layer``; every ReLU is its own module, used once (captum and SHAP hook them).
 """
 from __future__ import annotations
 
 import torch
 from torch import nn
+
+from ecgkit.models.registry import register_model
 
 __all__ = ["DenseLayer", "DenseBlock", "Transition", "CascadedDenseNet", "ScalogramCNN"]
 
@@ -58,6 +55,7 @@ class Transition(nn.Sequential):
                          nn.AvgPool2d(2))
 
 
+@register_model("cascaded_densenet")
 class CascadedDenseNet(nn.Module):
     """A small DenseNet-style 2D CNN: document 000's "cascaded dense network".
 
@@ -90,6 +88,10 @@ class CascadedDenseNet(nn.Module):
 
     Input ``(N, n_leads, H, W)`` with H, W divisible by ``4 * 2 ** (len(block_layers) - 1)``
     (64 x 64 and 32 x 32 work); output logits ``(N, n_classes)``.
+    Images have one channel per lead, e.g. the Lead-II relative position matrix
+    ``(N, 1, 64, 64)`` or 12 stacked ones. The input ``BatchNorm2d`` takes images in any
+    units (RPM in [0, 1], log scalogram magnitudes); :attr:`gradcam_layer` is the module
+    whose output feature maps Grad-CAM weighs (see ``ecgkit.explain.gradcam``).
     """
 
     def __init__(self, n_classes: int = 5, n_leads: int = 1, growth: int = 12,
@@ -133,6 +135,7 @@ class CascadedDenseNet(nn.Module):
         return self.head(self.pool(h))
 
 
+@register_model("scalogram_cnn")
 class ScalogramCNN(nn.Module):
     """A plain 2D CNN on wavelet scalograms (frequency x time images), document 002.
 

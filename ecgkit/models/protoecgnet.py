@@ -1,35 +1,8 @@
-"""ProtoECGNet's rhythm branch: case-based reasoning with learnable prototypes.
+"""ProtoECGNet's rhythm branch: case-based reasoning with learnable prototypes (source 003).
 
-After Sethi et al. (2025), "ProtoECGNet: Case-Based Interpretable Deep Learning for
-Multi-Label ECG Classification with Contrastive Learning", as simplified by source
-document 003 (rhythm branch only, 16 labels, 12 x 1000 input at 100 Hz).
-
-Architecture (:class:`ProtoECGNet`)
------------------------------------
-1. a 1D ResNet-18 backbone (:class:`ResNet18_1d` without its head): ``(N, 12, T)`` ->
-   ``(N, 8 * width, T / 32)``;
-2. an add-on of two 1x1 convolutions to the latent space ``(N, latent_dim, T')``;
-3. a prototype layer (:class:`PrototypeLayer`): ``K`` learnable prototypes per class,
-   each a latent *segment* ``(latent_dim, prototype_length)``; the cosine similarity of
-   each prototype to every latent window of that length, max-pooled over time ->
-   ``(N, P)`` similarities in [-1, 1];
-4. a last linear layer (no bias) from similarities to logits, initialised as in ProtoPNet
-   (+1 from a class's own prototypes, -0.5 from the others).
-
-``forward`` returns ``(logits, similarities)``; :func:`ecgkit.train.fit` and
-:func:`ecgkit.train.predict` use the first item, and :class:`PrototypeLoss` the second.
-
-Training in three stages (:func:`set_stage`, :func:`project_prototypes`)
-------------------------------------------------------------------------
-1. ``"joint"``: backbone, add-on and prototypes with the composite loss, last layer fixed;
-2. projection: each prototype is replaced by the most similar latent segment of a
-   training ECG of its class, remembering which ECG and which time span;
-3. ``"last_layer"``: only the last layer, everything else frozen (BatchNorm statistics
-   included).
-
-Loss terms (each a function, combined by :class:`PrototypeLoss`): :func:`classification_loss`,
-:func:`clustering_loss`, :func:`separation_loss`, :func:`diversity_loss`,
-:func:`contrastive_loss`, :func:`last_layer_l1`.
+The model (:class:`ProtoECGNet`, on the :class:`ResNet18_1d` backbone), its loss terms
+combined by :class:`PrototypeLoss`, and its three training stages: :func:`set_stage`
+``"joint"``, :func:`project_prototypes`, :func:`set_stage` ``"last_layer"``.
 """
 from __future__ import annotations
 
@@ -41,6 +14,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ecgkit.models.registry import register_model
 from ecgkit.models.resnet1d import BasicBlock1d
 
 __all__ = [
@@ -57,6 +31,7 @@ REFERENCE_LOSS_WEIGHTS = {"clustering": 0.004, "separation": 0.0004, "diversity"
 
 
 # ============================================================================ backbone
+@register_model("resnet18_1d")
 class ResNet18_1d(nn.Module):
     """1D ResNet-18: input ``(N, n_leads, T)``, logits ``(N, n_classes)``.
 
@@ -173,6 +148,7 @@ class PrototypeLayer(nn.Module):
         return cosine_similarity_map(z, self.prototypes)
 
 
+@register_model("protoecgnet")
 class ProtoECGNet(nn.Module):
     """ProtoECGNet rhythm branch; input ``(N, n_leads, T)``, output ``(logits, similarities)``.
 
@@ -194,6 +170,31 @@ class ProtoECGNet(nn.Module):
 
     Outputs of ``forward``: ``logits`` ``(N, C)`` and ``similarities`` ``(N, P)`` (max
     over time of the cosine similarity map).
+
+    Notes
+    -----
+    After Sethi et al. (2025), "ProtoECGNet: Case-Based Interpretable Deep Learning for
+    Multi-Label ECG Classification with Contrastive Learning", as simplified by source
+    document 003 (rhythm branch only, 16 labels, 12 x 1000 input at 100 Hz).
+
+    1. a 1D ResNet-18 backbone (:class:`ResNet18_1d` without its head): ``(N, 12, T)`` ->
+       ``(N, 8 * width, T / 32)``;
+    2. an add-on of two 1x1 convolutions to the latent space ``(N, latent_dim, T')``;
+    3. a prototype layer (:class:`PrototypeLayer`): ``K`` learnable prototypes per class,
+       each a latent *segment* ``(latent_dim, prototype_length)``; the cosine similarity of
+       each prototype to every latent window of that length, max-pooled over time ->
+       ``(N, P)`` similarities in [-1, 1];
+    4. a last linear layer (no bias) from similarities to logits, initialised as in
+       ProtoPNet (+1 from a class's own prototypes, -0.5 from the others).
+
+    :func:`ecgkit.train.fit` and :func:`ecgkit.train.predict` use the logits,
+    :class:`PrototypeLoss` the similarities. Training in three stages: (1) ``"joint"``:
+    backbone, add-on and prototypes with the composite loss, last layer fixed; (2)
+    projection: each prototype is replaced by the most similar latent segment of a training
+    ECG of its class, remembering which ECG and which time span; (3) ``"last_layer"``: only
+    the last layer, everything else frozen (BatchNorm statistics included). Loss terms:
+    :func:`classification_loss`, :func:`clustering_loss`, :func:`separation_loss`,
+    :func:`diversity_loss`, :func:`contrastive_loss`, :func:`last_layer_l1`.
     """
 
     def __init__(self, n_classes: int, n_leads: int = 12, width: int = 64,

@@ -1,27 +1,14 @@
 """``resnet1d_wang``: the 1D ResNet of the PTB-XL benchmark (Strodthoff et al. 2021).
 
-The benchmark's best single model on the superdiagnostic task (0.930 test macro-AUROC,
-published, on full data). It adapts the time-series ResNet of Wang, Yan & Oates (2017):
-
-* stem: ``Conv1d(n_leads, 128, k=7, stride 1, no bias) -> BN -> ReLU`` (no pooling);
-* three basic residual blocks of 128 filters, kernels (5, 3): the first keeps the length,
-  the second and third halve it (stride 2 in the first convolution, 1x1 conv + BN on
-  the shortcut);
-* head ("concat pooling"): adaptive max and average pooling over time, concatenated
-  (256), then ``BN -> Dropout(0.25) -> Linear(256, 128) -> ReLU -> BN -> Dropout(0.5) ->
-  Linear(128, C)``.
-
-Written from the description of the benchmark repository (helme/ecg_ptbxl_benchmarking,
-``resnet1d_wang`` with its default ``kernel_size=5``, ``lin_ftrs_head=[128]``,
-``ps_head=0.5``), with Kaiming-normal initialisation of convolutions and linear layers as
-there. Every ReLU is its own ``nn.ReLU`` module so that SHAP DeepExplainer can hook it.
-The global pooling makes the network length-agnostic: it is trained on 2.5 s crops and
-evaluated on sliding windows (see :func:`ecgkit.train.sliding_window_predict`).
+With its building blocks :class:`BasicBlock1d` and :class:`ConcatPool1d` (also used by
+the other 1D networks).
 """
 from __future__ import annotations
 
 import torch
 from torch import nn
+
+from ecgkit.models.registry import register_model
 
 __all__ = ["ResNet1dWang", "BasicBlock1d", "ConcatPool1d"]
 
@@ -67,6 +54,7 @@ class ConcatPool1d(nn.Module):
         return torch.cat([self.max(x), self.avg(x)], dim=1).flatten(1)
 
 
+@register_model("resnet1d_wang")
 class ResNet1dWang(nn.Module):
     """The benchmark ``resnet1d_wang``; input ``(N, n_leads, T)``, output logits ``(N, C)``.
 
@@ -85,6 +73,26 @@ class ResNet1dWang(nn.Module):
         Width of the hidden head layer, 128.
     head_dropout : float
         Dropout before the last linear layer (half of it before the first), 0.5.
+
+    Notes
+    -----
+    The benchmark's best single model on the superdiagnostic task (0.930 test macro-AUROC,
+    published, on full data). It adapts the time-series ResNet of Wang, Yan & Oates (2017):
+
+    * stem: ``Conv1d(n_leads, 128, k=7, stride 1, no bias) -> BN -> ReLU`` (no pooling);
+    * three basic residual blocks of 128 filters, kernels (5, 3): the first keeps the length,
+      the second and third halve it (stride 2 in the first convolution, 1x1 conv + BN on
+      the shortcut);
+    * head ("concat pooling"): adaptive max and average pooling over time, concatenated
+      (256), then ``BN -> Dropout(0.25) -> Linear(256, 128) -> ReLU -> BN -> Dropout(0.5) ->
+      Linear(128, C)``.
+
+    Written from the description of the benchmark repository (helme/ecg_ptbxl_benchmarking,
+    ``resnet1d_wang`` with its default ``kernel_size=5``, ``lin_ftrs_head=[128]``,
+    ``ps_head=0.5``), with Kaiming-normal initialisation of convolutions and linear layers as
+    there. Every ReLU is its own ``nn.ReLU`` module so that SHAP DeepExplainer can hook it.
+    The global pooling makes the network length-agnostic: it is trained on 2.5 s crops and
+    evaluated on sliding windows (see :func:`ecgkit.train.sliding_window_predict`).
     """
 
     def __init__(self, n_classes: int, n_leads: int = 12, filters: int = 128,

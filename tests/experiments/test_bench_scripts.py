@@ -1,0 +1,22 @@
+"""The benchmark scripts of scripts/ that read earlier results."""
+import importlib.util
+import json
+from pathlib import Path
+
+
+def test_bench_mitbih_script_reads_the_trees_floor(tmp_path):
+    """scripts/bench_mitbih.py prints the CNN-LSTM beside the trees' medians of earlier
+    ``--model gbm`` runs, pairing seeds; no floor file, no comparison."""
+    path = Path(__file__).resolve().parents[2] / "scripts" / "bench_mitbih.py"
+    spec = importlib.util.spec_from_file_location("bench_mitbih_script", path)
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    assert script._floor(tmp_path, "inter") is None
+    summary = {"seeds": [0, 1], "splits": {"inter": {
+        "median": {"macro_f1_nsvf": 0.67, "accuracy": 0.93},
+        "per_seed": [{"macro_f1_nsvf": 0.68}, {"macro_f1_nsvf": 0.66}]}}}
+    (tmp_path / "mitbih_gbm_summary.json").write_text(json.dumps(summary))
+    floor = script._floor(tmp_path, "inter")
+    assert floor["median"]["macro_f1_nsvf"] == 0.67
+    assert floor["macro_f1_by_seed"] == {0: 0.68, 1: 0.66}
+    assert script._floor(tmp_path, "intra") is None
