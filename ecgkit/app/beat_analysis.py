@@ -81,7 +81,7 @@ def beats_from_signal(lead, fs: float, spec, r_peaks=None, name: str = "upload")
     ----------
     lead : (T,) one lead in mV at ``fs`` Hz (MLII-like), finite.
     fs : its sampling rate in Hz; with ``r_peaks=None`` at least :data:`MIN_DETECT_FS`.
-    spec : the bundle's :class:`ecgkit.signal.beats.BeatSpec`.
+    spec : the bundle's :class:`ecgkit.data.BeatSpec`.
     r_peaks : (n,) R-peak sample indices at ``fs``; None detects them with
         :func:`ecgkit.signal.beats.detect_r_peaks` (needs >= 10 s).
     name : record name written into the table (the median beat is per record).

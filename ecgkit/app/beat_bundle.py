@@ -21,7 +21,8 @@ from ecgkit.app.bundle import read_payload
 from ecgkit.data import beat_table
 from ecgkit.experiments import mitbih
 from ecgkit.models.cnnlstm import CNNLSTM
-from ecgkit.signal.beats import LOCAL_BEATS, RR_FEATURES, BeatSpec
+from ecgkit.data.beat_table import BeatSpec
+from ecgkit.signal.beats import LOCAL_BEATS, RR_FEATURES
 
 __all__ = ["BeatBundle", "BEAT_BUNDLE_KIND", "BEAT_BUNDLE_VERSION", "beat_bundle_path",
            "bundle_recipe", "train_beat_bundle", "save_beat_bundle", "load_beat_bundle",
@@ -68,7 +69,7 @@ class BeatBundle:
         (:func:`ecgkit.signal.beats.pack_beats`), logits ``(N, 5)``.
     model_kwargs : how to rebuild it.
     classes : ``("N", "S", "V", "F", "Q")``.
-    spec : :class:`ecgkit.signal.beats.BeatSpec`: windows of ``spec.length`` samples at
+    spec : :class:`ecgkit.data.BeatSpec`: windows of ``spec.length`` samples at
         ``spec.fs`` Hz (R peak at index ``spec.before``) of the band-passed ``spec.lead``.
     normalize : per-beat normalisation (:func:`ecgkit.signal.beats.normalize_beats`).
     rr : whether the 5 RR features (divided by the record's mean RR) are inputs.

@@ -6,7 +6,7 @@ The public names of :mod:`~ecgkit.data.store` (where the data lives),
 ``data.load_beat_table`` ...). Uploaded files are read by :mod:`ecgkit.data.io`
 (``from ecgkit.data import io``).
 """
-from ecgkit.data.beat_table import (BEAT_RECORDS, BeatTable, beat_features, build_beat_table,
+from ecgkit.data.beat_table import (BEAT_RECORDS, BeatSpec, BeatTable, beat_features, build_beat_table,
                                     inter_patient_split, intra_patient_split, load_beat_table,
                                     model_inputs, record_beats, split_beats)
 from ecgkit.data.download import DATASETS, download, ensure_data, sha256_of
@@ -38,7 +38,7 @@ __all__ = [
     "MITBIH_RECORDS", "MITBIH_FS", "DS1", "DS2", "PACED_RECORDS", "AAMI_CLASSES",
     "AAMI_MAP", "MitbihRecord", "load_mitbih_record", "mitbih_class_counts",
     # beat_table
-    "BEAT_RECORDS", "BeatTable", "record_beats", "build_beat_table", "load_beat_table",
+    "BEAT_RECORDS", "BeatSpec", "BeatTable", "record_beats", "build_beat_table", "load_beat_table",
     "inter_patient_split", "intra_patient_split", "split_beats", "beat_features",
     "model_inputs",
     # download

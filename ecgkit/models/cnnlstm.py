@@ -45,7 +45,7 @@ class CNNLSTM(nn.Module):
     The convolutions learn the beat's shape (QRS width, T-wave polarity), the LSTM reads
     the pooled feature sequence in both directions. The document does not give kernel
     sizes; here 7, 5, 3 samples (58, 42, 25 ms at the 120 Hz of
-    :class:`ecgkit.signal.beats.BeatSpec`).
+    :class:`ecgkit.data.BeatSpec`).
 
     One addition, off by default: ``n_rr`` RR-interval features (see
     :func:`ecgkit.signal.beats.rr_features`). A single beat window cannot tell an early

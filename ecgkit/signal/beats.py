@@ -1,4 +1,4 @@
-"""Heartbeats as arrays: BeatSpec, RR features, beat windows, normalisation, R-peak detection.
+"""Heartbeats as arrays: RR features, beat windows, normalisation, R-peak detection.
 
 Pure functions of arrays (no files): :mod:`ecgkit.data.beat_table` applies them to the
 MIT-BIH records, :mod:`ecgkit.app.beat_analysis` to an uploaded ECG.
@@ -11,84 +11,13 @@ import numpy as np
 import wfdb.processing as wp
 
 __all__ = [
-    "BeatSpec", "RR_FEATURES", "RR_ABS_FEATURES", "LOCAL_BEATS", "MAX_FS", "rr_features",
+    "RR_FEATURES", "RR_ABS_FEATURES", "LOCAL_BEATS", "rr_features",
     "beat_windows", "normalize_beats", "record_median_beats", "pack_beats", "detect_r_peaks",
 ]
 
 RR_FEATURES = ("pre_rr", "post_rr", "local_rr", "pre_over_local", "post_over_pre")
 RR_ABS_FEATURES = ("pre_rr_s", "post_rr_s", "local_rr_s")
 LOCAL_BEATS = 10  # beats averaged for the local RR (about 10 s at 60 bpm)
-# Beats are cut from MIT-BIH's 360 Hz records (ecgkit.data.MITBIH_FS) and only ever
-# downsampled, so a BeatSpec's rate cannot exceed it.
-MAX_FS = 360
-
-
-@dataclass(frozen=True)
-class BeatSpec:
-    """How beats are cut: sampling rate, window and filter.
-
-    Attributes
-    ----------
-    fs : int
-        Sampling rate of the windows in Hz. The 360 Hz records are band-pass filtered
-        at 360 Hz, then resampled. Default 120 Hz: a third of 360 Hz and close to the
-        125 Hz of document 004; the 40 Hz low-pass leaves nothing near the new 60 Hz
-        Nyquist frequency to alias, a QRS (80-100 ms) still spans 10-12 samples, and the
-        network does a third of the work it would at 360 Hz.
-    before_s, after_s : float
-        Seconds kept before and after the R peak. The defaults (0.25 s, 0.45 s) span
-        the P wave (which starts up to ~0.25 s before R at a normal PR interval), the
-        QRS and the T wave (over by ~0.4 s at normal rates) and little of the
-        neighbouring beats: 0.7 s, 84 samples at 120 Hz.
-    lead : str
-        Lead picked by name; MLII is channel 0 except in record 114 (channel 1).
-    band_hz : (low, high) or None
-        Zero-phase Butterworth band-pass (:func:`ecgkit.signal.bandpass`) in Hz;
-        None keeps the raw signal (baseline wander and all).
-    """
-
-    fs: int = 120
-    before_s: float = 0.25
-    after_s: float = 0.45
-    lead: str = "MLII"
-    band_hz: tuple | None = (0.5, 40.0)
-
-    def __post_init__(self):
-        if not (isinstance(self.fs, (int, np.integer)) and 20 <= self.fs <= MAX_FS):
-            raise ValueError(f"fs must be an integer rate in Hz between 20 and "
-                             f"{MAX_FS}, got {self.fs!r}")
-        if self.before_s < 0 or self.after_s <= 0:
-            raise ValueError(f"before_s must be >= 0 and after_s > 0 (seconds), got "
-                             f"{self.before_s}, {self.after_s}")
-        if self.band_hz is not None:
-            low, high = self.band_hz
-            if not 0 < low < high < self.fs / 2:
-                raise ValueError(f"band_hz = {self.band_hz}: need 0 < low < high < fs/2 "
-                                 f"= {self.fs / 2} Hz so that resampling does not alias")
-            object.__setattr__(self, "band_hz", (float(low), float(high)))
-
-    @property
-    def before(self) -> int:
-        """Samples before the R peak at ``fs``."""
-        return int(round(self.before_s * self.fs))
-
-    @property
-    def after(self) -> int:
-        """Samples after (and including) the R peak at ``fs``."""
-        return int(round(self.after_s * self.fs))
-
-    @property
-    def length(self) -> int:
-        """Window length in samples."""
-        return self.before + self.after
-
-    def key(self) -> str:
-        """Short text identifying this spec in cache file names."""
-        band = "raw" if self.band_hz is None else f"bp{self.band_hz[0]:g}-{self.band_hz[1]:g}"
-        return f"{self.lead}_{self.fs}hz_{self.before_s:g}-{self.after_s:g}s_{band}"
-
-
-# --------------------------------------------------------------------------- one record
 def rr_features(r_peaks, fs: float, local_beats: int = LOCAL_BEATS
                 ) -> tuple[np.ndarray, np.ndarray]:
     """RR-interval features of every beat of one record.

@@ -12,7 +12,7 @@ from ecgkit import data, signal as ecgsignal
 from ecgkit.app import beat_analysis as ba, beat_bundle as bb
 from ecgkit.app.report import DISCLAIMER
 from ecgkit.data import beat_table, io
-from ecgkit.signal.beats import BeatSpec
+from ecgkit.data.beat_table import BeatSpec
 from test_beat_bundle import make_beat_bundle
 
 

@@ -14,7 +14,8 @@ import torch
 from ecgkit import config, data
 from ecgkit.app import beat_bundle as bb
 from ecgkit.experiments.mitbih import RECIPES, MitbihRecipe
-from ecgkit.signal.beats import RR_FEATURES, BeatSpec
+from ecgkit.data.beat_table import BeatSpec
+from ecgkit.signal.beats import RR_FEATURES
 from test_bundle import make_bundle
 
 

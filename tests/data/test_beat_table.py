@@ -6,7 +6,7 @@ from ecgkit import data
 from ecgkit.data import beat_table
 from ecgkit.signal import beats
 
-SPEC = beats.BeatSpec()
+SPEC = beat_table.BeatSpec()
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +34,7 @@ def test_record_beats_windows_are_centred_on_r_peaks():
 def test_record_114_uses_mlii_from_its_second_channel():
     rec = data.load_mitbih_record("114")
     assert rec.leads.index("MLII") == 1
-    raw = beat_table.record_beats("114", beats.BeatSpec(fs=360, band_hz=None))
+    raw = beat_table.record_beats("114", beat_table.BeatSpec(fs=360, band_hz=None))
     r = raw.samples[5]
     start, stop = r - round(0.25 * 360), r + round(0.45 * 360)
     np.testing.assert_allclose(raw.windows[5], rec.signal[start:stop, 1], rtol=1e-6)
@@ -54,7 +54,7 @@ def test_beat_table_cache_round_trip(tmp_path, monkeypatch):
     second = beat_table.build_beat_table(("100",), SPEC)
     np.testing.assert_array_equal(first.windows, second.windows)
     np.testing.assert_array_equal(first.labels, second.labels)
-    other = beat_table.build_beat_table(("100",), beats.BeatSpec(before_s=0.3))
+    other = beat_table.build_beat_table(("100",), beat_table.BeatSpec(before_s=0.3))
     assert other.windows.shape[1] != first.windows.shape[1]
     assert len(list(tmp_path.glob("mitbih_beats_*.npz"))) == 2
 
@@ -157,3 +157,27 @@ def test_beat_features(small_table):
         np.testing.assert_allclose(np.median(rows, axis=0), 0, atol=1e-5)
     X_plain, _ = beat_table.beat_features(t, n_points=t.windows.shape[1], rr=None)
     assert not np.allclose(X_plain, X_rel)
+
+
+# --------------------------------------------------------------------------- spec
+
+
+def test_spec_default_window_at_120_hz():
+    assert (SPEC.before, SPEC.after, SPEC.length) == (30, 54, 84)
+    assert "MLII" in SPEC.key() and "120hz" in SPEC.key()
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"fs": 500}, "between"),
+    ({"before_s": -0.1}, "before_s"),
+    ({"fs": 60, "band_hz": (0.5, 40.0)}, "alias"),
+    ({"fs": 120.5}, "integer"),
+    ({"band_hz": (40.0, 0.5)}, "low < high"),
+])
+def test_spec_rejects_bad_values(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        beat_table.BeatSpec(**kwargs)
+
+
+def test_spec_allows_the_records_own_rate():
+    beat_table.BeatSpec(fs=data.MITBIH_FS, band_hz=None)

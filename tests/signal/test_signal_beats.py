@@ -1,37 +1,9 @@
-"""ecgkit.signal.beats: BeatSpec, RR features, beat windows, normalisation and R-peak detection."""
+"""ecgkit.signal.beats: RR features, beat windows, normalisation and R-peak detection."""
 import numpy as np
 import pytest
 
 from ecgkit import data, metrics
 from ecgkit.signal import beats
-
-SPEC = beats.BeatSpec()
-
-
-# --------------------------------------------------------------------------- spec
-
-
-def test_spec_default_window_at_120_hz():
-    assert (SPEC.before, SPEC.after, SPEC.length) == (30, 54, 84)
-    assert "MLII" in SPEC.key() and "120hz" in SPEC.key()
-
-
-@pytest.mark.parametrize("kwargs, match", [
-    ({"fs": 500}, "between"),
-    ({"before_s": -0.1}, "before_s"),
-    ({"fs": 60, "band_hz": (0.5, 40.0)}, "alias"),
-    ({"fs": 120.5}, "integer"),
-    ({"band_hz": (40.0, 0.5)}, "low < high"),
-])
-def test_spec_rejects_bad_values(kwargs, match):
-    with pytest.raises(ValueError, match=match):
-        beats.BeatSpec(**kwargs)
-
-
-def test_spec_rate_limit_is_mitbih_rate():
-    assert beats.MAX_FS == data.MITBIH_FS
-    beats.BeatSpec(fs=data.MITBIH_FS, band_hz=None)  # the records' own rate is allowed
-
 
 # --------------------------------------------------------------------------- RR features
 

@@ -11,33 +11,12 @@ from torch import nn
 
 from ecgkit import metrics, train
 from ecgkit.train import loop
-
-
-def _toy(n=48, classes=3, length=120, seed=0):
-    """Random signals whose label depends on the signal, so training has something to learn."""
-    rng = np.random.default_rng(seed)
-    X = rng.standard_normal((n, 12, length)).astype(np.float32)
-    y = (X[:, :classes, :].mean(-1) > 0).astype(np.float32)
-    return X, y
-
-
-class Tiny(nn.Module):
-    def __init__(self, classes=3):
-        super().__init__()
-        self.conv = nn.Conv1d(12, 8, 5, padding=2)
-        self.bn = nn.BatchNorm1d(8)
-        self.relu = nn.ReLU()
-        self.drop = nn.Dropout(0.2)
-        self.pool = nn.AdaptiveAvgPool1d(1)
-        self.fc = nn.Linear(8, classes)
-
-    def forward(self, x):
-        return self.fc(self.drop(self.pool(self.relu(self.bn(self.conv(x)))).flatten(1)))
+from train_toys import Tiny, toy_data
 
 
 def _fit(model, epochs=3, **kw):
-    X, y = _toy()
-    Xv, yv = _toy(24, seed=1)
+    X, y = toy_data()
+    Xv, yv = toy_data(24, seed=1)
     defaults = dict(loss_fn=nn.BCEWithLogitsLoss(), metric_fn=metrics.macro_auroc,
                     monitor="macro_auroc", epochs=epochs, batch_size=16, progress=False,
                     verbose=False, device="cpu", transform=train.RandomCrop(100),
@@ -110,9 +89,9 @@ def test_onecycle_and_early_stopping():
 
 
 def test_single_label_cross_entropy_with_sampler():
-    X, y = _toy(60)
+    X, y = toy_data(60)
     labels = y.argmax(1).astype(np.int64)
-    Xv, yv = _toy(30, seed=1)
+    Xv, yv = toy_data(30, seed=1)
     torch.manual_seed(0)
     h = train.fit(Tiny(), (X, labels), (Xv, yv.argmax(1).astype(np.int64)),
                   loss_fn=nn.CrossEntropyLoss(weight=train.class_weights(labels)),
@@ -123,7 +102,7 @@ def test_single_label_cross_entropy_with_sampler():
 
 
 def test_fit_validates_its_inputs():
-    X, y = _toy(8)
+    X, y = toy_data(8)
     with pytest.raises(ValueError, match="NaN"):
         train.fit(Tiny(), (np.full_like(X, np.nan), y), (X, y), loss_fn=nn.BCEWithLogitsLoss(),
                   epochs=1, progress=False, verbose=False, device="cpu")
@@ -141,8 +120,8 @@ def test_fit_config_gives_the_same_run_as_keywords():
     kw = dict(loss_fn=nn.BCEWithLogitsLoss(), metric_fn=metrics.macro_auroc,
               monitor="macro_auroc", epochs=2, batch_size=16, progress=False, verbose=False,
               device="cpu", transform=train.RandomCrop(100), val_window=(100, 10))
-    X, y = _toy()
-    Xv, yv = _toy(24, seed=1)
+    X, y = toy_data()
+    Xv, yv = toy_data(24, seed=1)
     torch.manual_seed(0)
     a = Tiny()
     ha = train.fit(a, (X, y), (Xv, yv), **kw)
@@ -164,14 +143,14 @@ def test_fit_config_defaults_are_those_of_fit():
     assert (cfg.seed, cfg.activation, cfg.restore_best, cfg.resume, cfg.callbacks) == \
         (0, "auto", True, False, ())
     with pytest.raises(TypeError, match="loss_fn"):
-        train.fit(Tiny(), _toy(8), _toy(8), epochs=1)
+        train.fit(Tiny(), toy_data(8), toy_data(8), epochs=1)
     with pytest.raises(TypeError, match="unexpected keyword"):
-        train.fit(Tiny(), _toy(8), _toy(8), loss_fn=nn.BCEWithLogitsLoss(), learning_rate=1)
+        train.fit(Tiny(), toy_data(8), toy_data(8), loss_fn=nn.BCEWithLogitsLoss(), learning_rate=1)
 
 
 def test_train_one_epoch_and_validate_on_their_own():
     """The public epoch functions work without fit: a plain loop of a student's own."""
-    X, y = _toy(32)
+    X, y = toy_data(32)
     loader = torch.utils.data.DataLoader(
         torch.utils.data.TensorDataset(torch.from_numpy(X), torch.from_numpy(y)), 8)
     torch.manual_seed(0)
@@ -192,7 +171,7 @@ def test_train_one_epoch_and_validate_on_their_own():
 
 
 def test_non_finite_training_loss_stops_the_run():
-    X, y = _toy(8)
+    X, y = toy_data(8)
     y[0, 0] = np.nan
     with pytest.raises(FloatingPointError, match="non-finite"):
         train.fit(Tiny(), (X, y), (X, y), loss_fn=nn.BCEWithLogitsLoss(), epochs=1,
@@ -207,8 +186,8 @@ def _ddp_worker(rank, world, port, out):
     torch.set_num_threads(1)
     torch.manual_seed(0)
     model = Tiny()
-    X, y = _toy(40)
-    Xv, yv = _toy(21, seed=1)          # 21: not divisible by 2, checks the gather
+    X, y = toy_data(40)
+    Xv, yv = toy_data(21, seed=1)          # 21: not divisible by 2, checks the gather
     h = train.fit(model, (X, y), (Xv, yv), loss_fn=nn.BCEWithLogitsLoss(),
                   metric_fn=metrics.macro_auroc, monitor="macro_auroc", epochs=2,
                   batch_size=8, progress=False, verbose=False, device="cpu",

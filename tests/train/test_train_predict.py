@@ -5,33 +5,13 @@ import torch
 from torch import nn
 
 from ecgkit import train
-
-
-def _toy(n=48, classes=3, length=120, seed=0):
-    rng = np.random.default_rng(seed)
-    X = rng.standard_normal((n, 12, length)).astype(np.float32)
-    y = (X[:, :classes, :].mean(-1) > 0).astype(np.float32)
-    return X, y
-
-
-class Tiny(nn.Module):
-    def __init__(self, classes=3):
-        super().__init__()
-        self.conv = nn.Conv1d(12, 8, 5, padding=2)
-        self.bn = nn.BatchNorm1d(8)
-        self.relu = nn.ReLU()
-        self.drop = nn.Dropout(0.2)
-        self.pool = nn.AdaptiveAvgPool1d(1)
-        self.fc = nn.Linear(8, classes)
-
-    def forward(self, x):
-        return self.fc(self.drop(self.pool(self.relu(self.bn(self.conv(x)))).flatten(1)))
+from train_toys import Tiny, toy_data
 
 
 def test_sliding_window_predict_is_the_max_over_windows():
     torch.manual_seed(0)
     model = Tiny().eval()
-    X, _ = _toy(5, length=100)
+    X, _ = toy_data(5, length=100)
     assert train.window_starts(100, 40, 25) == [0, 25, 50, 60]   # tail covered
     got = train.sliding_window_predict(model, X, 40, 25, reduce="max")
     manual = np.stack([train.predict(model, X[..., s:s + 40]) for s in (0, 25, 50, 60)])
@@ -43,7 +23,7 @@ def test_sliding_window_predict_is_the_max_over_windows():
 def test_predict_activations_and_mode_restored():
     torch.manual_seed(0)
     model = Tiny()
-    X, y = _toy(10)
+    X, y = toy_data(10)
     p = train.predict(model, (X, y), batch_size=4, activation="softmax")
     assert p.shape == (10, 3) and p.dtype == np.float32
     np.testing.assert_allclose(p.sum(1), 1, rtol=1e-5)

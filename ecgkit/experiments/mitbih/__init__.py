@@ -4,7 +4,7 @@ Protocol
 --------
 * Beats: every annotated beat of the 44 non-paced records (AAMI excludes the four
   paced ones), MLII lead picked by name, band-pass 0.5-40 Hz, resampled to 120 Hz,
-  window 0.25 s before to 0.45 s after the R peak (:class:`ecgkit.signal.beats.BeatSpec`),
+  window 0.25 s before to 0.45 s after the R peak (:class:`ecgkit.data.BeatSpec`),
   z-scored per beat, minus the record's median beat (how the beat differs from the
   patient's usual one); five RR features divided by the record's mean RR
   (:meth:`MitbihRecipe.model_inputs`). The CNN-LSTM adds an RR branch's logits to its

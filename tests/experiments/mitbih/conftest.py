@@ -2,7 +2,7 @@
 import pytest
 
 from ecgkit.data import beat_table
-from ecgkit.signal.beats import BeatSpec
+from ecgkit.data.beat_table import BeatSpec
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ import pytest
 
 from ecgkit.data import beat_table
 from ecgkit.experiments.mitbih import RECIPES, cross_validate_recipes, with_wiring
-from ecgkit.signal.beats import BeatSpec
+from ecgkit.data.beat_table import BeatSpec
 
 
 def test_cross_validate_recipes_uses_ds1_records_only(data_root):

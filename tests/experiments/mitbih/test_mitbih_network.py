@@ -8,7 +8,7 @@ import torch
 from ecgkit.data import beat_table
 from ecgkit.experiments.mitbih import RECIPES, BeatAugment, epoch_used, train_cnnlstm
 from ecgkit.models import MeanProbabilityEnsemble
-from ecgkit.signal.beats import BeatSpec
+from ecgkit.data.beat_table import BeatSpec
 
 
 def test_beat_augment_changes_beats_not_the_median_channel():
