@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import re
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -29,7 +30,7 @@ LAZY_OK = {"captum", "shap", "pywt", "pyts", "streamlit"}
 # layers listed before it. The first nine layers are the teaching core.
 LAYERS = [
     ("config", "profiles, device, seeding", ["ecgkit.config"]),
-    ("signal", "filters, standardisation, checks, beat windows: arrays in, arrays out",
+    ("signal", "filters, standardisation, checks, beat windows (arrays only)",
      ["ecgkit.signal"]),
     ("data", "PTB-XL and MIT-BIH on disk, downloads, user uploads", ["ecgkit.data"]),
     ("metrics", "AUROC, F1, bootstrap intervals, beat-classification figures",
@@ -222,8 +223,12 @@ def _private_attributes(tree, module, mods) -> list[str]:
 
 
 def first_line(path: Path) -> str:
+    """The first line of a module's docstring, Sphinx roles turned into plain code spans."""
     doc = ast.get_docstring(ast.parse(path.read_text())) or ""
-    return doc.strip().splitlines()[0] if doc.strip() else "(no docstring)"
+    if not doc.strip():
+        return "(no docstring)"
+    line = re.sub(r":\w+:`~?([^`]+)`", r"`\1`", doc.strip().splitlines()[0])
+    return line.replace("``", "`")
 
 
 def readme() -> str:
@@ -242,7 +247,8 @@ def readme() -> str:
             out.append("   " + "-" * 40 + " beside the core:")
     out += ["```", "", "| module | what it holds |", "| --- | --- |"]
     for module in sorted(mods, key=lambda m: (layer_of(m), m)):
-        out.append(f"| `{module}` | {first_line(mods[module])} |")
+        what = first_line(mods[module]).replace("|", r"\|")  # a bare | would end the cell
+        out.append(f"| `{module}` | {what} |")
     out += ["", "Tests mirror the modules: `ecgkit/train/loop.py` is tested in "
             "`tests/train/test_loop.py`, `ecgkit/metrics.py` in `tests/test_metrics.py`.", ""]
     return "\n".join(out)

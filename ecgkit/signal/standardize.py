@@ -1,4 +1,4 @@
-"""Standardisation of ECGs and THE course's PTB-XL preprocessing (band-pass, then per-lead z-score).
+"""Standardisation of ECGs and the one PTB-XL preprocessing of the course (band-pass, then per-lead z-score).
 
 :func:`zscore` standardises each record on its own; :class:`LeadStandardizer` learns one
 mean and standard deviation per lead on the training set. :func:`fit_preprocessing` and
