@@ -1,4 +1,5 @@
-# Config: edit and re-run. "sample" runs on CPU in minutes; "full" wants the full data and a GPU.
-PROFILE = "sample"  # "smoke" | "sample" | "full"  (the ECGKIT_PROFILE environment variable overrides)
+# Config: edit and re-run. "sample": CPU, minutes; "full": a GPU + full PTB-XL (~1 GB).
+PROFILE = "sample"  # "smoke" | "sample" | "full"; ECGKIT_PROFILE overrides it
 profile = config.get_profile(PROFILE)
 print(profile)
+DRIVE = False  # True in Colab: checkpoints on Google Drive, resumed after a disconnect

@@ -35,7 +35,6 @@ import sys
 import tarfile
 import tempfile
 import time
-import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,7 +43,8 @@ COLAB_PREINSTALLED = ["torch", "numpy", "scipy", "pandas", "scikit-learn", "matp
                       "seaborn", "tqdm", "ipykernel", "requests", "pip"]
 RUNNER = ["pytest", "nbval"]
 URL_LINE = re.compile(r'REPO_URL = "[^"]*"')
-EXTRAS_LINE = re.compile(r'^EXTRAS = "([^"]*)"', re.M)
+ANSI = re.compile(r"\x1b\[[0-9;]*m")   # colours of IPython's tracebacks
+EXTRAS_LINE = re.compile(r'^CHAPTER, EXTRAS = "[^"]*", "([^"]*)"', re.M)
 
 
 def sh(cmd, **kwargs) -> subprocess.CompletedProcess:
@@ -61,12 +61,18 @@ def pinned(names: list[str]) -> list[str]:
     return [pins.get(name.lower(), name) for name in names]
 
 
+def optional_dependencies() -> dict[str, list[str]]:
+    """``[project.optional-dependencies]`` of pyproject.toml (no tomllib: Python 3.10)."""
+    text = (ROOT / "pyproject.toml").read_text()
+    section = text.split("[project.optional-dependencies]", 1)[1].split("\n[", 1)[0]
+    return {m.group(1): re.findall(r'"([^"]+)"', m.group(2))
+            for m in re.finditer(r"^([\w-]+)\s*=\s*\[(.*?)\]", section, re.M | re.S)}
+
+
 def extra_packages() -> list[str]:
     """The distributions ecgkit's extras install (uninstalled before each chapter)."""
-    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
-        "optional-dependencies"]
-    return sorted({re.split(r"[=<>!~ \[;]", r, maxsplit=1)[0] for rs in extras.values()
-                   for r in rs})
+    return sorted({re.split(r"[=<>!~ \[;]", req, maxsplit=1)[0]
+                   for reqs in optional_dependencies().values() for req in reqs})
 
 
 def build_venv(venv: Path, uv: Path, python: str) -> None:
@@ -105,7 +111,8 @@ def chapters(repo: Path, sha: str, work: Path, wanted: list[str]) -> list[Path]:
     archive = sh(["git", "--git-dir", repo / ".git" if (repo / ".git").is_dir() else repo,
                   "archive", "--format=tar", sha, "notebooks"], capture_output=True).stdout
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        tar.extractall(work, filter="data")
+        safe = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
+        tar.extractall(work, **safe)
     names = {Path(w).name for w in wanted}
     copies = []
     for path in sorted((work / "notebooks").glob("[0-9]*.ipynb")):
@@ -124,6 +131,14 @@ def chapters(repo: Path, sha: str, work: Path, wanted: list[str]) -> list[Path]:
     return copies
 
 
+def setup_seconds(path: Path, log: Path) -> float | None:
+    """What the chapter's setup cell (install, data) took, from pytest's durations."""
+    code = [c for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "code"]
+    k = next(i for i, c in enumerate(code) if URL_LINE.search("".join(c["source"])))
+    found = re.search(rf"^([\d.]+)s call .*::Cell {k}$", log.read_text(), re.M)
+    return float(found.group(1)) if found else None
+
+
 def run_chapter(path: Path, venv: Path, uv: Path, work: Path,
                 timeout: float) -> tuple[bool, float]:
     """Uninstall the extras (a fresh runtime), then run the chapter; (passed, seconds)."""
@@ -138,7 +153,7 @@ def run_chapter(path: Path, venv: Path, uv: Path, work: Path,
         try:
             rc = subprocess.run([venv / "bin" / "python", "-m", "pytest", "--nbval-lax",
                                  "--nbval-current-env", "-q", "-p", "no:cacheprovider",
-                                 path.name], cwd=path.parent, env=env, stdout=out,
+                                 "--durations=0", "--durations-min=0", path.name], cwd=path.parent, env=env, stdout=out,
                                 stderr=subprocess.STDOUT, timeout=timeout).returncode
         except subprocess.TimeoutExpired:
             out.write(f"\ncolab-check: stopped after {timeout:.0f} s\n")
@@ -156,8 +171,11 @@ def main(argv=None) -> int:
     parser.add_argument("--python", default=os.environ.get("PYTHON", "python3"),
                         help="the interpreter of the new environment")
     parser.add_argument("--timeout", type=float, default=1800, help="seconds per chapter")
+    parser.add_argument("--keep", action="store_true", help="keep the logs of passed chapters")
     args = parser.parse_args(argv)
     start = time.perf_counter()
+    if subprocess.run(["git", "-C", ROOT, "rev-parse"], capture_output=True).returncode:
+        raise SystemExit(f"colab-check installs ecgkit with git: {ROOT} is not a git checkout")
     work = Path(tempfile.mkdtemp(prefix="ecgkit-colab-check-"))
     repo, sha = snapshot(work, args.ref)
     copies = chapters(repo, sha, work, args.notebooks)
@@ -172,16 +190,18 @@ def main(argv=None) -> int:
             "".join(c["source"]) for c in json.loads(path.read_text())["cells"]))
         passed, seconds = run_chapter(path, args.venv, args.uv, work, args.timeout)
         results.append((path.stem, passed))
-        print(f"  {path.stem:28} EXTRAS={extras.group(1) if extras else '?':16} "
-              f"{'passed' if passed else 'FAILED'} in {seconds:4.0f} s", flush=True)
+        setup = setup_seconds(path, work / "logs" / f"{path.stem}.log")
+        print(f"  {path.stem:24} EXTRAS={extras.group(1) if extras else '?':16} "
+              f"{'passed' if passed else 'FAILED'} in {seconds:4.0f} s (setup cell "
+              f"{'?' if setup is None else f'{setup:.0f}'} s)", flush=True)
         if not passed:
             tail = (work / "logs" / f"{path.stem}.log").read_text().splitlines()[-40:]
-            print("\n".join("    | " + line for line in tail))
+            print("\n".join("    | " + ANSI.sub("", line) for line in tail))
     failed = [name for name, ok in results if not ok]
     print(f"colab-check: {len(results) - len(failed)} of {len(results)} chapters passed in "
           f"{time.perf_counter() - start:.0f} s" + (f"; logs in {work / 'logs'}" if failed
                                                      else ""))
-    if not failed:
+    if not failed and not args.keep:
         shutil.rmtree(work, ignore_errors=True)
     return 1 if failed else 0
 

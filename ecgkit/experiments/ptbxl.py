@@ -80,25 +80,33 @@ SIGNAL_MODELS = ("cnn1d", "explainable", "resnet1d_wang", "resnet18_1d", "protoe
 
 
 def model_throughput(name: str, batch: int = 64, length: int = 1000, iters: int = 5,
-                     warmup: int = 1, device=None, amp: bool = False, n_classes: int = 5) -> dict:
-    """Training and inference speed of a 12-lead signal model, in samples per second.
+                     warmup: int = 1, device=None, amp: bool = False, n_classes: int = 5,
+                     input_shape: tuple | None = None, model_kwargs: dict | None = None
+                     ) -> dict:
+    """Training and inference speed of a model, in samples per second.
 
-    Input: random batches ``(batch, 12, length)`` (speed does not depend on the values;
-    ``length`` 1000 = 10 s at 100 Hz). A training step is forward + BCE loss + backward +
-    AdamW step; inference is a forward pass in eval mode without gradients. ``amp``:
-    float16 autocast with a GradScaler on CUDA (ignored elsewhere). Wall-clock figures:
-    they depend on what else runs on the machine.
+    Input: random batches ``(batch, 12, length)`` for a 12-lead signal model (speed does
+    not depend on the values; ``length`` 1000 = 10 s at 100 Hz); any other model of
+    :data:`ecgkit.models.MODELS` with ``input_shape``, one sample's shape (e.g.
+    ``(12, 64, 64)`` for images; its first entry is ``n_leads``), and ``model_kwargs``
+    for :func:`~ecgkit.models.get_model`. A training step is forward + BCE loss +
+    backward + AdamW step; inference is a forward pass in eval mode without gradients.
+    ``amp``: float16 autocast with a GradScaler on CUDA (ignored elsewhere). Wall-clock
+    figures: they depend on what else runs on the machine.
 
     Returns ``{"model", "parameters", "train_samples_per_s", "inference_samples_per_s",
     "device", "amp"}``.
     """
-    if name not in SIGNAL_MODELS:
-        raise ValueError(f"{name!r} is not a 12-lead signal model; choose one of {SIGNAL_MODELS}")
+    if input_shape is None and name not in SIGNAL_MODELS:
+        raise ValueError(f"{name!r} is not a 12-lead signal model; choose one of "
+                         f"{SIGNAL_MODELS}, or give its input_shape")
+    shape = tuple(input_shape) if input_shape is not None else (12, length)
     device = config.get_device(None if device is None else str(device))
     amp = amp and device.type == "cuda"
     torch.manual_seed(0)
-    net = get_model(name, n_classes=n_classes).to(device)
-    x = torch.randn(batch, 12, length, device=device)
+    net = get_model(name, n_classes=n_classes, n_leads=shape[0],
+                    **(model_kwargs or {})).to(device)
+    x = torch.randn(batch, *shape, device=device)
     y = (torch.rand(batch, n_classes, device=device) < 0.3).float()
     loss_fn = nn.BCEWithLogitsLoss()
     opt = torch.optim.AdamW(net.parameters(), lr=1e-3)

@@ -9,12 +9,14 @@ import math
 import os
 import platform
 import resource
+import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import torch
 
-__all__ = ["peak_memory", "finite_or_none", "explicit_profile", "provenance"]
+__all__ = ["peak_memory", "finite_or_none", "explicit_profile", "provenance", "git_commit"]
 
 
 def peak_memory() -> dict:
@@ -31,6 +33,23 @@ def provenance() -> dict:
     """The software a result was computed with: ``{"torch", "python", "cpu_threads"}``."""
     return {"torch": torch.__version__, "python": platform.python_version(),
             "cpu_threads": torch.get_num_threads()}
+
+
+def git_commit(folder=None) -> str | None:
+    """The short commit hash of the git checkout holding ``folder`` (default: ecgkit's),
+    with ``+changes`` when tracked files differ from it; None outside a checkout."""
+    folder = Path(folder) if folder is not None else Path(__file__).resolve().parents[2]
+
+    def git(*args) -> str:
+        return subprocess.run(["git", *args], cwd=folder, capture_output=True, text=True,
+                              timeout=30, check=True).stdout.strip()
+
+    try:
+        commit = git("rev-parse", "--short", "HEAD")
+        dirty = git("status", "--porcelain", "--untracked-files=no")
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return commit + ("+changes" if dirty else "")
 
 
 def finite_or_none(x):

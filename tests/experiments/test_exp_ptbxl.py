@@ -97,3 +97,12 @@ def test_model_throughput_reports_positive_rates():
     assert r["inference_samples_per_s"] > 0 and r["amp"] is False
     with pytest.raises(ValueError, match="not a 12-lead signal model"):
         ptbxl.model_throughput("cascaded_densenet")
+
+
+def test_model_throughput_of_any_model_given_its_input_shape():
+    r = ptbxl.model_throughput("cascaded_densenet", batch=2, iters=1, device="cpu",
+                               input_shape=(1, 32, 32))
+    assert r["model"] == "cascaded_densenet" and r["train_samples_per_s"] > 0
+    r = ptbxl.model_throughput("cnnlstm", batch=2, iters=1, device="cpu", input_shape=(1, 89),
+                               model_kwargs={"n_rr": 5, "rr_path": "additive"})
+    assert r["inference_samples_per_s"] > 0

@@ -2,6 +2,7 @@
 import json
 import math
 import os
+import re
 
 import numpy as np
 
@@ -25,3 +26,8 @@ def test_explicit_profile_hides_the_environment_profile(monkeypatch):
     with results.explicit_profile():
         assert "ECGKIT_PROFILE" not in os.environ
     assert os.environ["ECGKIT_PROFILE"] == "full"
+
+
+def test_git_commit_names_this_checkout_and_none_elsewhere(tmp_path):
+    assert re.fullmatch(r"[0-9a-f]{7,}(\+changes)?", results.git_commit())
+    assert results.git_commit(tmp_path) is None   # not a checkout
