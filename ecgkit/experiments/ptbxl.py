@@ -65,7 +65,9 @@ RECIPES = {
                           protocol="full", pos_weight="sqrt"),
 }
 
-# Published test macro-AUROC, on full data (see /reference/benchmarks.md).
+# Published test macro-AUROC, on full data: Strodthoff et al. 2021, "Deep Learning for ECG
+# Analysis: Benchmarks and Insights from PTB-XL", IEEE JBHI 25(5) (test fold 10), and
+# source document 001.
 PUBLISHED = {
     ("resnet1d_wang", "superdiagnostic"): (0.930, "Strodthoff et al. 2021, IEEE JBHI 25(5)"),
     ("resnet1d_wang", "rhythm"): (0.946, "Strodthoff et al. 2021, IEEE JBHI 25(5)"),

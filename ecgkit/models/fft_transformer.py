@@ -58,7 +58,7 @@ class FFTTransformer(nn.Module):
     Document 002 gives no sizes; these are small on purpose (30,461 parameters with the
     defaults, 12 leads and 5 classes). It reported that this model did not reach its 1D CNN
     on raw signals; chapter 10 measures why the amplitude spectrum alone is a weaker view
-    (it has lost the timing of the waves).
+    (it keeps the heart rate but has lost the phase: where the waves are, in what order).
     """
 
     def __init__(self, n_classes: int = 5, n_leads: int = 12, d_model: int = 32,

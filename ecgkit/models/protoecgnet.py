@@ -25,7 +25,8 @@ __all__ = [
     "project_prototypes", "Projection",
 ]
 
-# Loss weights of the ProtoECGNet reference code (benchmarks.md).
+# Loss weights: the defaults of the ProtoECGNet reference code (Sethi et al. 2025, MLHC;
+# github.com/bbj-lab/protoecgnet, src/main.py: lam_clst, lam_sep, lam_div, lam_cnrst, l1).
 REFERENCE_LOSS_WEIGHTS = {"clustering": 0.004, "separation": 0.0004, "diversity": 250.0,
                           "contrastive": 300.0, "l1": 1e-4}
 

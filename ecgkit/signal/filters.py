@@ -178,7 +178,9 @@ def highpass(x, fs: float, cutoff: float = 0.5, order: int = 4) -> np.ndarray:
     ----------
     x : array (..., T) in mV at ``fs`` Hz.
     fs : sampling rate in Hz.
-    cutoff : Hz; 0.5 Hz keeps the ST segment (0.05 Hz is the diagnostic-grade choice).
+    cutoff : Hz; 0.5 Hz, a monitoring and machine-learning convention, keeps the ST
+        segment nearly intact; diagnostic ECGs use 0.05 Hz, or 0.67 Hz with zero phase
+        (AHA recommendations, Kligfield et al. 2007).
     order : Butterworth order.
 
     Returns

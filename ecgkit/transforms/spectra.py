@@ -108,9 +108,10 @@ def fft_spectrum(x, fs: float, fmax: float | None = None) -> Spectrum:
 
     ``amplitude`` is scaled so that a sine of amplitude A mV at a bin frequency reads A
     (``2 |X_k| / T``; the 0 Hz and Nyquist bins ``|X_k| / T``), in the units of ``x``.
-    The frequency resolution is ``fs / T``: 0.1 Hz for 10 s records. ``phase`` is in
-    radians. Amplitude plus phase is the signal again (``numpy.fft.irfft``); the
-    amplitude alone has lost *when* things happen.
+    The frequency resolution is ``fs / T`` with ``T`` samples, i.e. 1 / duration: 0.1 Hz
+    for 10 s records. ``phase`` is in radians. Amplitude plus phase is the signal again
+    (``numpy.fft.irfft``); the amplitude alone keeps periodicity (the heart rate) but has
+    lost *where* things happen and in what order.
 
     Parameters
     ----------
