@@ -109,7 +109,7 @@ def test_chapter_layout(path):
         "", SETUP.splitlines()[0]), "the EXTRAS line's comment differs from _setup_cell.py"
     assert any(c.source.strip().startswith(CONFIG_CELL) for c in code), "config cell missing"
     assert re.search(r"^## 1\. ", md, re.M), "numbered sections expected"
-    hidden = [c for c in code if "hide-input" in c.metadata.get("tags", [])]
+    hidden = [c for c in code if "hide-cell" in c.metadata.get("tags", [])]  # code and outputs folded
     assert len(hidden) >= 2, "at least two exercises with hidden solutions"
     assert re.search(r"^## Summary", md, re.M)
     assert any("assert " in c.source for c in code), "no assert cell"
