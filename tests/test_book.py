@@ -218,3 +218,34 @@ def test_colab_check_installs_from_a_snapshot_of_the_working_tree(tmp_path):
                      if line.startswith("torch=="))
     assert colab_check.pinned(["torch", "requests"]) == [torch_pin, "requests"]
     assert set(colab_check.extra_packages()) >= {"captum", "shap", "pyts", "streamlit"}
+
+
+SCAFFOLD = re.compile(r'raise NotImplementedError\("(Exercise \d+)')
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_fill_in_exercises(path):
+    """At least two exercises a learner fills in: a scaffold that raises
+    NotImplementedError, a check cell (ecgkit.exercises.check) after it, and a solution
+    after that, folded with its outputs in the book and collapsed in Colab, that passes
+    the same check (so the build keeps the solution right)."""
+    code = cells(path)
+    names = [m.group(1) for c in code for m in SCAFFOLD.finditer(c.source)]
+    assert len(set(names)) >= 2, f"{path.name}: {len(set(names))} fill-in exercises, want 2+"
+    for name in set(names):
+        call = f'exercises.check("{name}"'
+        at = next(i for i, c in enumerate(code) if f'NotImplementedError("{name}' in c.source)
+        checks = [i for i, c in enumerate(code) if call in c.source and i > at]
+        assert checks, f"{path.name}: no check cell for {name}"
+        solutions = [c for c in code[checks[0] + 1:] if call in c.source
+                     and c.source.startswith("# @title Solution")]
+        assert solutions, f"{path.name}: no solution cell ('# @title Solution') for {name}"
+        for cell in solutions:
+            assert "hide-cell" in cell.metadata.get("tags", []), f"{name}: solution not folded"
+            assert cell.metadata.get("cellView") == "form", f"{name}: not collapsed in Colab"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_code_fits_the_page(path):
+    long = [line for c in cells(path) for line in c.source.splitlines() if len(line) > 90]
+    assert not long, f"{path.name}: {len(long)} code lines over 90 characters: {long[:2]}"
