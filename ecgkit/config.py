@@ -21,6 +21,8 @@ puts a chapter's checkpoints on Google Drive when asked, so a run resumes after 
 """
 from __future__ import annotations
 
+import hashlib
+import inspect
 import json
 import os
 import random
@@ -207,6 +209,28 @@ def chapter_cost(chapter) -> str:
     return (line + f"; on {g.get('machine', 'a GPU')} ({g.get('profile', 'full')} profile,"
             f" {g.get('date', 'an unknown date')}): about "
             f"{_duration(gpu['seconds'][gpu_key])}.")
+
+
+def code_fingerprint(*modules) -> str:
+    """A short hash of the source code of ``modules`` (a package, or a folder given as a
+    ``Path``, counts with every ``.py`` file under it; a ``Path`` to a file counts itself): part of the key of every cache of trained models, so that a learner
+    who edits the code that shapes a result gets a model trained with the edit, not the
+    old weights back.
+
+    Example
+    -------
+    >>> import ecgkit.train
+    >>> len(code_fingerprint(ecgkit.train))
+    12
+    """
+    digest = hashlib.sha256()
+    for module in modules:
+        path = module if isinstance(module, Path) else Path(
+            getattr(module, "__path__", [None])[0] or inspect.getfile(module))
+        files = sorted(path.rglob("*.py")) if path.is_dir() else [path]
+        for file in files:
+            digest.update(Path(file).read_bytes())
+    return digest.hexdigest()[:12]
 
 
 def in_colab() -> bool:

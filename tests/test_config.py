@@ -143,3 +143,21 @@ def test_checkpoint_dir_on_google_drive_in_colab(monkeypatch, tmp_path):
     assert folder == tmp_path / "MyDrive" / "ecgkit-checkpoints" / "ch4" and folder.is_dir()
     assert config.checkpoint_dir(True, "ch4") == folder and mounts == [str(tmp_path)]
     assert config.checkpoint_dir(False, "ch4") != folder   # DRIVE = False: local, as before
+
+
+def test_code_fingerprint_follows_every_file_of_a_folder(tmp_path):
+    (tmp_path / "a.py").write_text("x = 1\n")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "b.py").write_text("y = 2\n")
+    before = config.code_fingerprint(tmp_path)
+    assert config.code_fingerprint(tmp_path) == before       # stable
+    (tmp_path / "sub" / "b.py").write_text("y = 3\n")         # a learner's edit
+    assert config.code_fingerprint(tmp_path) != before
+    assert config.code_fingerprint(tmp_path / "a.py") != config.code_fingerprint(tmp_path)
+
+
+def test_training_code_fingerprint_covers_the_models():
+    import ecgkit.models
+    from ecgkit import train
+    assert len(train.training_code_fingerprint()) == 12
+    assert train.training_code_fingerprint() != train.training_code_fingerprint(ecgkit.models)

@@ -214,6 +214,7 @@ def _key(profile, seed: int, recipe, spec) -> str:
     text = json.dumps({"v": BEAT_BUNDLE_VERSION, "profile": profile.name,
                        "max_mitbih_records": profile.max_mitbih_records,
                        "recipe": asdict(recipe), "spec": asdict(spec), "seed": seed,
+                       "code": train.training_code_fingerprint(mitbih),
                        "data": str(data.data_root().resolve())}, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 
@@ -221,7 +222,8 @@ def _key(profile, seed: int, recipe, spec) -> str:
 def beat_bundle_path(profile=None, seed: int = 0, recipe=None) -> Path:
     """Where :func:`train_beat_bundle` saves (and :func:`load_or_train_beat_bundle`
     looks for) the beat bundle: ``<cache_dir>/bundles/cnnlstm_beats-<profile>-<key>.pt``,
-    the key a hash of the profile, the recipe, the beat spec, the seed and the data."""
+    the key a hash of the profile, the recipe, the beat spec, the seed, the data and the
+    code that trains it (:func:`ecgkit.train.training_code_fingerprint`)."""
     profile = config.as_profile(profile)
     recipe = recipe or bundle_recipe(profile)
     key = _key(profile, seed, recipe, BeatSpec())
@@ -280,13 +282,14 @@ def train_beat_bundle(profile=None, path=None, seed: int = 0, recipe=None,
     return load_beat_bundle(path)
 
 
-def load_or_train_beat_bundle(profile=None, seed: int = 0, verbose: bool = True
-                              ) -> BeatBundle:
+def load_or_train_beat_bundle(profile=None, seed: int = 0, verbose: bool = True,
+                              retrain: bool = False) -> BeatBundle:
     """The cached beat bundle of this configuration, else train it now (a couple of
-    minutes with the ``sample`` profile on a laptop CPU)."""
+    minutes with the ``sample`` profile on a laptop CPU); ``retrain=True`` trains even
+    when the cache has it."""
     profile = config.as_profile(profile)
     path = beat_bundle_path(profile, seed)
-    if path.is_file():
+    if path.is_file() and not retrain:
         try:
             bundle = load_beat_bundle(path)
             bundle.check_compatible()

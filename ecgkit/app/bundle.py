@@ -184,6 +184,7 @@ def _config_key(model_name: str, profile, seed: int, epochs: int | None) -> str:
     text = json.dumps({"v": BUNDLE_VERSION, "name": model_name, "cfg": cfg,
                        "profile": profile.name, "max_records": profile.max_records,
                        "epochs": _epochs(cfg, profile, epochs), "seed": seed,
+                       "code": train.training_code_fingerprint(),
                        "data": str(data.data_root().resolve())}, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 
@@ -198,7 +199,9 @@ def bundle_path(model_name: str = "explainable", profile=None, seed: int = 0,
                 epochs: int | None = None) -> Path:
     """Where :func:`train_bundle` saves (and :func:`load_or_train_bundle` looks for) the
     bundle of a configuration: ``<cache_dir>/bundles/<name>-<profile>-<key>.pt``, the key
-    a hash of every setting, so a changed setting never reuses a stale model."""
+    a hash of every setting and of the code that trains it
+    (:func:`ecgkit.train.training_code_fingerprint`), so a changed setting or an edited
+    model never reuses a stale one."""
     _check_name(model_name)
     profile = config.as_profile(profile)
     key = _config_key(model_name, profile, seed, epochs)
@@ -265,12 +268,14 @@ def train_bundle(model_name: str = "explainable", profile=None, path=None,
 
 
 def load_or_train_bundle(model_name: str = "explainable", profile=None, seed: int = 0,
-                         epochs: int | None = None, verbose: bool = True) -> Bundle:
+                         epochs: int | None = None, verbose: bool = True,
+                         retrain: bool = False) -> Bundle:
     """The bundle of this configuration from the cache if an earlier run saved it, else
-    train it now (:func:`train_bundle`). A fresh clone trains; later runs reuse."""
+    train it now (:func:`train_bundle`). A fresh clone trains; later runs reuse.
+    ``retrain=True`` (a chapter's ``RETRAIN`` switch) trains even when the cache has it."""
     profile = config.as_profile(profile)
     path = bundle_path(model_name, profile, seed, epochs)
-    if path.is_file():
+    if path.is_file() and not retrain:
         try:
             bundle = load_bundle(path)
             if verbose:

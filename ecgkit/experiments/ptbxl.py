@@ -209,7 +209,7 @@ def _cache_settings(run: PtbxlRun, ds) -> dict:
     return {"model": run.model, "task": run.task, "epochs": run.epochs,
             "protocol": run.protocol, "batch_size": run.batch_size, "lr": run.lr,
             "seed": run.seed, "n_bootstrap": run.n_bootstrap, "device": run.device.type,
-            "ecgkit": ecgkit.__version__,
+            "ecgkit": ecgkit.__version__, "code": train.training_code_fingerprint(Path(__file__)),
             "records": {s: [int(i) for i in getattr(ds, f"ids_{s}")]
                         for s in ("train", "val", "test")}}
 
@@ -219,16 +219,19 @@ def run_ptbxl(model: str = "resnet1d_wang", task: str = "superdiagnostic",
               protocol: str | None = None, batch_size: int | None = None,
               lr: float | None = None, seed: int = 0, device=None, n_bootstrap: int = 100,
               checkpoint_dir=None, resume: bool = False, progress: bool = True,
-              verbose: bool = True, cache: bool = False, keep: dict | None = None) -> dict:
+              verbose: bool = True, cache: bool = False, keep: dict | None = None,
+              retrain: bool = False) -> dict:
     """Train ``model`` on a PTB-XL task and evaluate it on fold 10; returns the result dict.
 
     Defaults come from ``RECIPES[model]`` and the profile (``epochs``; batch size: the
     recipe's with the ``full`` profile, the profile's otherwise).
 
     ``cache=True`` stores the result and the trained weights in
-    ``ecgkit.data.cache_dir()/bench``, keyed by every setting and the exact records used;
-    a later call with the same settings loads them instead of training again (the
-    result then has ``"from_cache": true``; its timings are those of the original run).
+    ``ecgkit.data.cache_dir()/bench``, keyed by every setting, the exact records used and
+    the code that trains (:func:`ecgkit.train.training_code_fingerprint`, this module
+    included); a later call with the same settings loads them instead of training again
+    (the result then has ``"from_cache": true``; its timings are those of the original
+    run). ``retrain=True`` (a chapter's ``RETRAIN`` switch) trains and replaces the entry.
     ``keep``: a dict that receives what a chapter needs beyond the JSON: ``"model"``
     (trained, eval mode), ``"task"`` (the :class:`ecgkit.data.PTBXLTask`), ``"X"``
     (preprocessed inputs per split), ``"p_val"``, ``"p_test"`` (probabilities) and
@@ -252,7 +255,7 @@ def run_ptbxl(model: str = "resnet1d_wang", task: str = "superdiagnostic",
                                                 device=run.device)
         return train.predict(net, X, device=run.device)
 
-    if cache and json_file.is_file() and weights_file.is_file():
+    if cache and not retrain and json_file.is_file() and weights_file.is_file():
         result = json.loads(json_file.read_text())
         net.load_state_dict(torch.load(weights_file, map_location="cpu", weights_only=True))
         net.to(run.device).eval()

@@ -13,6 +13,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from ecgkit import config, data, metrics, models, signal, transforms
+
 __all__ = ["CHECKPOINT_NAME", "rng_state", "set_rng_state", "atomic_save", "cpu_state",
            "load_checkpoint"]
 
@@ -78,3 +80,12 @@ def load_checkpoint(checkpoint_dir) -> dict:
     if not path.is_file():
         raise FileNotFoundError(f"no checkpoint at {path}")
     return torch.load(path, map_location="cpu", weights_only=False)
+
+
+def training_code_fingerprint(*more) -> str:
+    """:func:`ecgkit.config.code_fingerprint` of the code that shapes a trained model
+    (signal, data, metrics, transforms, models, train) and of ``more`` (e.g. the module
+    of an experiment's recipes): the part of a trained-model cache key that makes an edit
+    of that code retrain."""
+    return config.code_fingerprint(signal, data, metrics, transforms, models,
+                                   Path(__file__).parent, *more)

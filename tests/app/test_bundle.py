@@ -79,5 +79,8 @@ def test_bundle_path_keys_on_the_settings(monkeypatch, tmp_path):
     assert a.parent == tmp_path / "bundles" and a.name.startswith("explainable-smoke-")
     assert bundles.bundle_path("explainable", "smoke", seed=1) != a
     assert bundles.bundle_path("explainable", "smoke", epochs=3) != a
+    # an edit of the code that trains (here: its fingerprint) is a new key: no stale weights
+    monkeypatch.setattr(bundles.train, "training_code_fingerprint", lambda *m: "edited")
+    assert bundles.bundle_path("explainable", "smoke") != a
     with pytest.raises(ValueError, match="unknown bundle"):
         bundles.bundle_path("nope")
