@@ -9,7 +9,7 @@ The public names of :mod:`~ecgkit.data.store` (where the data lives),
 from ecgkit.data.beat_table import (BEAT_RECORDS, BeatSpec, BeatTable, beat_features, build_beat_table,
                                     inter_patient_split, intra_patient_split, load_beat_table,
                                     model_inputs, record_beats, split_beats)
-from ecgkit.data.download import DATASETS, download, ensure_data, sha256_of
+from ecgkit.data.download import DATASETS, FULL_PTBXL, download, ensure_data, sha256_of
 from ecgkit.data.mitbih import (AAMI_CLASSES, AAMI_MAP, DS1, DS2, MITBIH_FS, MITBIH_RECORDS,
                                 PACED_RECORDS, MitbihRecord, load_mitbih_record,
                                 mitbih_class_counts)
@@ -42,5 +42,5 @@ __all__ = [
     "inter_patient_split", "intra_patient_split", "split_beats", "beat_features",
     "model_inputs",
     # download
-    "DATASETS", "sha256_of", "download", "ensure_data",
+    "DATASETS", "FULL_PTBXL", "sha256_of", "download", "ensure_data",
 ]

@@ -17,16 +17,22 @@ from ecgkit.data.ptbxl import available_ptbxl_records, load_ptbxl_metadata
 from ecgkit.data.store import (PHYSIONET_URL, ChecksumError, DataNotFoundError,
                                DownloadError, data_root, mitbih_path, ptbxl_path)
 
-__all__ = ["DATASETS", "sha256_of", "download", "ensure_data", "main"]
+__all__ = ["DATASETS", "FULL_PTBXL", "sha256_of", "download", "ensure_data", "main"]
 
 _REGISTRY_DIR = Path(__file__).with_name("registry")
 
 DATASETS = {
     # name: (PhysioNet project/version, local folder, registry file or None for upstream)
     "ptb-xl-sample": ("ptb-xl/1.0.1", "ptb-xl", "ptb-xl-1.0.1-sample.sha256"),
-    "ptb-xl": ("ptb-xl/1.0.3", "ptb-xl", None),
+    # its own folder: its metadata (1.0.3) is not the sample's (1.0.1), nor are the sums
+    "ptb-xl": ("ptb-xl/1.0.3", "ptb-xl-1.0.3", None),
     "mitdb": ("mitdb/1.0.0", "mitdb", "mitdb-1.0.0.sha256"),
 }
+
+# What the full download is, said before it starts: 21,799 records of 12 leads x 1,000
+# samples x 16 bit (24 kB) at 100 Hz, a .hea and a .dat each, plus the metadata.
+FULL_PTBXL = {"records": 21799, "files": 2 * 21799 + 4, "megabytes": 540}
+_COMPLETE = ".download-complete"  # written after every file passed its checksum
 
 
 def _read_registry(text: str) -> dict[str, str]:
@@ -105,21 +111,45 @@ def download(dataset: str = "sample", dest=None, records=None, progress: bool = 
         registry = {n: d for n, d in registry.items()
                     if "/" not in n and not n[:1].isdigit() or any(w in n for w in wanted)}
     names = sorted(registry)
+    if progress and len(names) > 1000:
+        print(f"{dataset}: {len(names):,} files from {base}")
     for name in tqdm(names, desc=f"{dataset} from PhysioNet", unit="file",
                      disable=not progress):
         _fetch(f"{base}/{name}", target_dir / name, registry[name])
+    if records is None:
+        (target_dir / _COMPLETE).write_text(f"{len(names)} files checked\n")
     return target_dir
 
 
-def ensure_data(dataset: str = "sample") -> Path:
-    """Return :func:`data_root` if it already holds ``dataset``; download it otherwise.
+def ensure_data(dataset="sample") -> Path:
+    """Return the data folder if it already holds ``dataset``; download it otherwise.
 
     This is what a chapter's setup cell calls: on a machine with ``ECGKIT_DATA`` set (CI,
     a lab) nothing is downloaded; on Colab the sample comes from PhysioNet once.
+
+    ``dataset`` may also be a profile (:func:`ecgkit.config.get_profile`): ``smoke`` and
+    ``sample`` want the sample; ``full`` (and the dataset ``"ptb-xl"``) wants the full PTB-XL 1.0.3 (:data:`FULL_PTBXL`
+    says its size), downloaded once into ``<data root>/ptb-xl-1.0.3``, and then sets
+    ``$ECGKIT_PTBXL`` so that every PTB-XL loader of this process reads it. Returns the
+    data root, or the full PTB-XL's folder.
     """
+    if hasattr(dataset, "name"):  # a profile
+        dataset = "ptb-xl" if dataset.name == "full" else "sample"
+    if os.environ.get("ECGKIT_PTBXL", "").endswith(DATASETS["ptb-xl"][1]):
+        del os.environ["ECGKIT_PTBXL"]  # a full run earlier in this process; set again below
+    if dataset == "ptb-xl":
+        folder = data_root() / DATASETS["ptb-xl"][1]
+        if not (folder / _COMPLETE).is_file():
+            print(f"The full profile reads the full PTB-XL 1.0.3: {FULL_PTBXL['records']:,} "
+                  f"records at 100 Hz, {FULL_PTBXL['files']:,} files, about "
+                  f"{FULL_PTBXL['megabytes']} MB, into {folder}. Checksummed; run again to "
+                  "resume an interrupted download.")
+            download("ptb-xl", data_root())
+        os.environ["ECGKIT_PTBXL"] = str(folder)
+        return folder
     root = data_root()
     try:
-        if dataset in ("sample", "ptb-xl-sample", "ptb-xl"):
+        if dataset in ("sample", "ptb-xl-sample"):
             ptbxl_path(root)
         if dataset in ("sample", "mitdb"):
             mitbih_path(root)

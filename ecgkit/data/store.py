@@ -63,9 +63,13 @@ HOW_TO_GET = (
 def ptbxl_path(path=None) -> Path:
     """Folder of PTB-XL (the one holding ``ptbxl_database.csv``).
 
-    ``path`` may be that folder or its parent; default :func:`data_root`.
-    Raises :class:`DataNotFoundError` with instructions when it is not there.
+    ``path`` may be that folder or its parent; default: ``$ECGKIT_PTBXL`` when set (the
+    ``full`` profile sets it to the full download, :func:`ecgkit.data.ensure_data`), else
+    :func:`data_root`. Raises :class:`DataNotFoundError` with instructions when it is not
+    there.
     """
+    if path is None and os.environ.get("ECGKIT_PTBXL"):
+        path = os.environ["ECGKIT_PTBXL"]
     root = Path(path).expanduser() if path is not None else data_root()
     for candidate in (root, root / "ptb-xl"):
         if (candidate / "ptbxl_database.csv").is_file():

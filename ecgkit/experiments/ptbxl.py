@@ -151,6 +151,28 @@ def model_throughput(name: str, batch: int = 64, length: int = 1000, iters: int 
             "device": str(device), "amp": amp}
 
 
+def prepare_data(profile, device=None, model: str = "resnet1d_wang") -> Path:
+    """The data of ``profile``, ready: what a chapter's config cell calls.
+
+    ``smoke`` and ``sample``: :func:`ecgkit.data.ensure_data` of the sample (nothing to
+    do where the setup cell found it). ``full``: first says what it will cost, one epoch
+    of ``model`` over the full training folds on ``device`` (measured now, on random
+    batches, by :func:`model_throughput`) and the download's size, then downloads the
+    full PTB-XL once (:func:`ecgkit.data.ensure_data`; resumable, checksummed). Returns
+    the data folder.
+    """
+    profile = config.as_profile(profile)
+    if profile.name == "full":
+        speed = model_throughput(model, batch=32, iters=3, device=device)
+        n_train = round(data.FULL_PTBXL["records"] * len(data.TRAIN_FOLDS) / 10)
+        minutes = n_train / speed["train_samples_per_s"] / 60
+        print(f"full profile: one epoch of {model} over ~{n_train:,} training records takes "
+              f"about {minutes:.0f} min on {speed['device']} (measured now), "
+              f"{profile.epochs} epochs at most; the data is a "
+              f"~{data.FULL_PTBXL['megabytes']} MB download, once.")
+    return data.ensure_data(profile)
+
+
 @dataclass(frozen=True)
 class PtbxlRun:
     """The settings of one :func:`run_ptbxl` run, defaults resolved (recipe, profile)."""

@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from ecgkit import data
+from ecgkit import config, data
 from ecgkit.data.download import main  # data.download is the function
 
 
@@ -80,3 +80,32 @@ def test_command_line_info_and_errors(data_root, capsys, tmp_path, monkeypatch):
     monkeypatch.setenv("ECGKIT_DATA", str(tmp_path))
     assert main(["info"]) == 1
     assert "error: PTB-XL not found" in capsys.readouterr().err
+
+
+def test_full_profile_downloads_full_ptbxl_once_into_its_own_folder(
+        physionet, data_root, tmp_path, monkeypatch, capsys):
+    # a stand-in of PhysioNet's ptb-xl/1.0.3: the metadata and two records, with its sums
+    site = physionet / "ptb-xl" / "1.0.3"
+    names = ["ptbxl_database.csv", "scp_statements.csv",
+             *(f"records100/00000/00001_lr.{ext}" for ext in ("hea", "dat"))]
+    for name in names:
+        (site / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(data_root / "ptb-xl" / name, site / name)
+    (site / "SHA256SUMS.txt").write_text(
+        "".join(f"{data.sha256_of(site / n)} {n}\n" for n in names))
+    monkeypatch.setenv("ECGKIT_DATA", str(tmp_path / "mine"))
+    monkeypatch.setenv("ECGKIT_PTBXL", "")  # restored after the test
+    shutil.copytree(data_root, tmp_path / "mine", symlinks=True)  # the sample is there
+    full = config.get_profile("full")
+    folder = data.ensure_data(full)
+    assert folder == tmp_path / "mine" / "ptb-xl-1.0.3"
+    assert "about 540 MB" in capsys.readouterr().out      # said before downloading
+    assert data.ptbxl_path() == folder                     # every loader now reads it
+    assert data.available_ptbxl_records(data.load_ptbxl_metadata()).tolist() == [1]
+    # the sample's folder is untouched, and a second call downloads nothing
+    assert (tmp_path / "mine" / "ptb-xl" / "records100" / "00000" / "00500_lr.dat").exists()
+    monkeypatch.setenv("ECGKIT_PHYSIONET_URL", "http://127.0.0.1:9")
+    assert data.ensure_data(full) == folder
+    # back to the sample profile in the same process: the sample again
+    data.ensure_data(config.get_profile("sample"))
+    assert data.ptbxl_path() == tmp_path / "mine" / "ptb-xl"

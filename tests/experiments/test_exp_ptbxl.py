@@ -106,3 +106,17 @@ def test_model_throughput_of_any_model_given_its_input_shape():
     r = ptbxl.model_throughput("cnnlstm", batch=2, iters=1, device="cpu", input_shape=(1, 89),
                                model_kwargs={"n_rr": 5, "rr_path": "additive"})
     assert r["inference_samples_per_s"] > 0
+
+
+def test_prepare_data_says_the_full_profile_cost_before_downloading(monkeypatch, capsys):
+    calls = []
+    monkeypatch.setattr(ptbxl.data, "ensure_data", lambda p: calls.append(p.name) or "root")
+    monkeypatch.setattr(ptbxl, "model_throughput",
+                        lambda *a, **k: {"train_samples_per_s": 100.0, "device": "cpu"})
+    assert ptbxl.prepare_data("full") == "root"
+    out = capsys.readouterr().out
+    # 80 % of 21,799 records at 100 samples/s: 174 s, about 3 min
+    assert "~17,439 training records" in out and "about 3 min on cpu" in out
+    assert "540 MB" in out and calls == ["full"]
+    assert ptbxl.prepare_data("sample") == "root"
+    assert "epoch" not in capsys.readouterr().out and calls == ["full", "sample"]
