@@ -81,7 +81,7 @@ FULL_NEEDS_A_GPU = (
     "The 'full' profile is sized for a GPU and the full data, and this Colab runtime has\n"
     "no GPU. Either choose Runtime > Change runtime type > a GPU, then run the notebook\n"
     "again, or set PROFILE = \"sample\" in the config cell (CPU, minutes).\n"
-    "The full profile also wants the full PTB-XL: a ~1 GB download from PhysioNet.")
+    "The full profile also wants the full PTB-XL: a ~540 MB download from PhysioNet.")
 
 
 class ProfileError(RuntimeError):

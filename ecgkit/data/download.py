@@ -83,7 +83,7 @@ def download(dataset: str = "sample", dest=None, records=None, progress: bool = 
 
     ``dataset``: ``"sample"`` (PTB-XL 1.0.1 metadata + records 1-500 at 100 Hz, and
     MIT-BIH), ``"ptb-xl-sample"``, ``"ptb-xl"`` (full PTB-XL 1.0.3, metadata and
-    ``records100``: ~21,800 records, ~1 GB) or ``"mitdb"``. ``records`` optionally limits
+    ``records100``: 21,799 records, ~540 MB, into ``ptb-xl-1.0.3/``) or ``"mitdb"``. ``records`` optionally limits
     the record files to those whose path contains one of the given strings.
 
     Every file is checked against PhysioNet's SHA-256; files already present and correct
