@@ -28,7 +28,7 @@ __all__ = [
     "auroc_summary", "f1_at_threshold", "tune_thresholds", "bootstrap_ci", "BootstrapCI",
     "classification_report_multilabel", "confusion_matrix", "single_label_report",
     "accuracy", "macro_f1", "as_multilabel", "class_names", "roc_curve", "aami_summary",
-    "macro_f1_nsvf", "evaluate_detector",
+    "macro_f1_nsvf", "evaluate_detector", "versus_baseline",
 ]
 
 
@@ -291,6 +291,43 @@ def paired_bootstrap_difference(metric: Callable, y_true, score_a, score_b, n: i
     return bootstrap_ci(difference, y_true, np.hstack([score_a, score_b]), n=n, seed=seed,
                         level=level)
 
+
+
+def versus_baseline(y_true, y_score, classes=None, n: int = 200, seed: int = 0,
+                    level: float = 0.95) -> pd.DataFrame:
+    """Has the model learned each class? Per-class AUROC with a bootstrap interval, against
+    the trivial baseline: a constant score (the class prior for every record), whose AUROC
+    is 0.5 whatever the prior.
+
+    Parameters
+    ----------
+    y_true : (N, C) multi-hot labels.
+    y_score : (N, C) scores or probabilities of the model.
+    classes : C names (default ``class_0`` ...).
+    n, seed, level : the bootstrap over records (:func:`bootstrap_ci`).
+
+    Returns
+    -------
+    DataFrame, one row per class with positives: ``positives``, ``prior`` (the baseline's
+    score), ``auroc``, ``low``, ``high`` and ``learned`` (True when the whole interval is
+    above 0.5). A chapter asserts ``learned`` for every class its lesson reads.
+
+    Example
+    -------
+    >>> y = np.array([[1], [0], [1], [0]] * 10)
+    >>> versus_baseline(y, y * 0.8 + 0.1, ["MI"]).loc["MI", "learned"]
+    np.True_
+    """
+    y_true, y_score = as_multilabel(y_true, y_score)
+    names = class_names(classes, y_true.shape[1])
+    rows = {}
+    for k in np.flatnonzero(defined_classes(y_true)):
+        ci = bootstrap_ci(lambda y, s: binary_auroc(y[:, 0], s[:, 0]), y_true[:, [k]],
+                          y_score[:, [k]], n=n, seed=seed, level=level)
+        rows[names[k]] = {"positives": int(y_true[:, k].sum()), "prior": y_true[:, k].mean(),
+                          "auroc": ci.point, "low": ci.low, "high": ci.high,
+                          "learned": ci.low > 0.5}
+    return pd.DataFrame.from_dict(rows, orient="index")
 
 # ----------------------------------------------------------------------------- reports
 def classification_report_multilabel(y_true, y_score, classes=None, thresholds=None

@@ -229,3 +229,17 @@ def test_evaluate_detector_counts_with_tolerance():
     assert (r["tp"], r["fp"], r["fn"]) == (2, 2, 2)
     assert r["sensitivity"] == pytest.approx(0.5) and r["ppv"] == pytest.approx(0.5)
     assert M.evaluate_detector(ref, [], 360)["sensitivity"] == 0.0
+
+
+def test_versus_baseline_separates_a_learned_class_from_one_at_chance():
+    rng = np.random.default_rng(0)
+    y = (rng.random((300, 3)) < 0.3).astype(int)
+    y[:, 2] = 0                                        # no positive: no row for it
+    score = rng.random((300, 3))
+    score[:, 0] += 0.5 * y[:, 0]                       # class A learned, B at chance
+    table = M.versus_baseline(y, score, ["A", "B", "C"], n=100)
+    assert list(table.index) == ["A", "B"]
+    assert table.loc["A", "learned"] and not table.loc["B", "learned"]
+    assert table.loc["B", "low"] < 0.5 < table.loc["B", "high"]
+    assert table.loc["A", "positives"] == y[:, 0].sum()
+    assert np.isclose(table.loc["A", "prior"], y[:, 0].mean())
