@@ -7,8 +7,10 @@
     python scripts/bench_mitbih.py --splits inter --seeds 0 --profile smoke
 
 Each run is a separate ``python -m ecgkit.bench mitbih ...`` process (so that its peak
-memory is its own) writing ``bench-results/mitbih_<model>_<split>_seed<k>.json``; runs
-whose JSON already exists are reused unless ``--force``. With ``--wiring plain`` the
+memory is its own) writing ``bench-results/mitbih_<model>_<split>_seed<k>.json``. A JSON
+that already exists is reused only when it was produced by this commit with this recipe
+(its ``provenance`` block: ``commit``, ``recipe_hash``); otherwise the script stops and
+says why, and ``--force`` runs again and replaces it. With ``--wiring plain`` the
 files are named ``mitbih_cnnlstm-plain_...``, with ``--epochs 8`` ``..._e8_...``, with
 ``--n-models 1`` ``..._n1_...``. The medians over seeds are printed next to the targets
 of the issue and written to
@@ -28,6 +30,10 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from ecgkit.experiments import mitbih  # noqa: E402  (after the path, for a plain checkout)
+from ecgkit.experiments.results import git_commit  # noqa: E402
 
 # Floors of the issue (inter-patient, DS2) and of the intra-patient split.
 TARGETS = {
@@ -82,12 +88,27 @@ def _floor(out_dir: Path, split: str) -> dict | None:
                                  zip(summary["seeds"], part["per_seed"])}}
 
 
+def reuse(out: Path, recipe_hash: str, commit: str | None) -> dict:
+    """The result in ``out`` when this commit with this recipe produced it; else stop."""
+    old = json.loads(out.read_text())
+    prov = old.get("provenance") or {}
+    stale = [f"{what} {prov.get(key)!r}, not {now!r}" for what, key, now in
+             (("recipe", "recipe_hash", recipe_hash), ("commit", "commit", commit))
+             if prov.get(key) != now]
+    if stale:
+        raise SystemExit(f"{out} was produced with {' and '.join(stale)}: it is not reused. "
+                         "Pass --force to run again and replace it, or --out-dir to keep it.")
+    print(f"reusing {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}")
+    return old
+
+
 def run_one(model: str, split: str, seed: int, profile: str | None, out: Path,
             force: bool, wiring: str | None = None, epochs: int | None = None,
             n_models: int | None = None) -> dict:
     if out.is_file() and not force:
-        print(f"reusing {out.relative_to(ROOT)}")
-        return json.loads(out.read_text())
+        expected = mitbih.recipe_hash(mitbih.recipe_for(profile or "full", epochs=epochs,
+                                                        wiring=wiring, n_models=n_models))
+        return reuse(out, expected, git_commit())
     cmd = [sys.executable, "-m", "ecgkit.bench", "mitbih", "--split", split, "--model", model,
            "--seed", str(seed), "--out", str(out)]
     if profile:

@@ -20,3 +20,24 @@ def test_bench_mitbih_script_reads_the_trees_floor(tmp_path):
     assert floor["median"]["macro_f1_nsvf"] == 0.67
     assert floor["macro_f1_by_seed"] == {0: 0.68, 1: 0.66}
     assert script._floor(tmp_path, "intra") is None
+
+
+def test_bench_mitbih_script_refuses_a_stale_result(tmp_path, capsys):
+    """A JSON from another commit or recipe is not reused silently."""
+    import pytest
+    path = Path(__file__).resolve().parents[2] / "scripts" / "bench_mitbih.py"
+    spec = importlib.util.spec_from_file_location("bench_mitbih_script2", path)
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    out = tmp_path / "mitbih_cnnlstm_inter_seed0.json"
+    out.write_text(json.dumps({"seed": 0, "provenance": {"commit": "abc1234",
+                                                          "recipe_hash": "r1"}}))
+    assert script.reuse(out, "r1", "abc1234")["seed"] == 0
+    assert "reusing" in capsys.readouterr().out
+    with pytest.raises(SystemExit, match="recipe 'r1', not 'r2'.*--force"):
+        script.reuse(out, "r2", "abc1234")
+    with pytest.raises(SystemExit, match="commit 'abc1234', not 'def5678'"):
+        script.reuse(out, "r1", "def5678")
+    out.write_text(json.dumps({"seed": 0}))       # an old JSON without provenance
+    with pytest.raises(SystemExit, match="not reused"):
+        script.reuse(out, "r1", "abc1234")

@@ -16,7 +16,9 @@ Protocol
   and chooses the S threshold): for ``inter``, whole DS1 records held out
   (patient-wise, :func:`validation_records`), so that it measures transfer to unseen
   patients, not memory of DS1's; for ``intra``, a random 10 % of the training beats.
-  The test side is never seen in training nor in any choice.
+  The test side is never seen in training. It was seen in choosing the recipe: the
+  choices listed in :data:`DS2_INFORMED` were made while DS2 scores were in view, and
+  every result's protocol block says so (``"choices_that_saw_ds2"``).
 * Training (:func:`ecgkit.train.fit`, one engine for the course): AdamW with a
   one-cycle schedule, a fixed budget (4 epochs of 40,000 sampled beats in the full
   recipe, three networks from different random starts whose probabilities are averaged),
@@ -39,6 +41,11 @@ Protocol
 * Metrics (AAMI): per-class sensitivity, positive predictive value (+P) and F1,
   confusion matrix, accuracy, macro-F1 over N, S, V, F, and the S sensitivity without
   record 232 (which holds about 75 % of DS2's S beats). F and Q are too few to judge.
+  Per test record the same figures (``test.per_record``), 95 % intervals from a bootstrap
+  over records, not beats (``test.ci95_by_record``, :mod:`.records`), and every headline
+  figure without record 232 (``test.without_232``).
+* Provenance: the git commit, the recipe and its hash (:func:`recipe_hash`), the
+  SHA-256 of the MIT-BIH files read and the command line (``"provenance"``).
 
 ``--model gbm`` trains the non-deep reference instead: scikit-learn's histogram
 gradient boosting on 32 points of the beat minus its record's median beat, plus the five
@@ -53,17 +60,21 @@ from ecgkit.experiments.mitbih.decision import (PRIOR_WEIGHTS, BeatDecision,
                                                 decision_weights, prior_ratio)
 from ecgkit.experiments.mitbih.network import (BeatAugment, epoch_used, predict_beats,
                                                train_cnnlstm)
-from ecgkit.experiments.mitbih.recipe import (MODELS, PUBLISHED, RECIPES, S_THRESHOLDS,
-                                              WIRINGS, MitbihRecipe, member_seeds,
-                                              with_wiring)
+from ecgkit.experiments.mitbih.recipe import (DS2_INFORMED, MODELS, PUBLISHED, RECIPES,
+                                              S_THRESHOLDS, WIRINGS, MitbihRecipe,
+                                              member_seeds, recipe_hash, with_wiring)
+from ecgkit.experiments.mitbih.records import (per_record_figures, record_bootstrap_ci,
+                                               record_checksums)
 from ecgkit.experiments.mitbih.run import (add_mitbih_arguments, format_summary,
-                                           run_mitbih, run_mitbih_cli)
+                                           recipe_for, run_mitbih, run_mitbih_cli)
 from ecgkit.experiments.mitbih.splits import (hold_out_validation, holds_out_patients,
                                               split_indices, validation_records)
 from ecgkit.experiments.mitbih.trees import (BinnedGBM, WeightedQuantileBins,
                                              gbm_out_of_fold, gbm_probabilities, train_gbm)
 
 __all__ = ["MitbihRecipe", "RECIPES", "WIRINGS", "with_wiring", "PUBLISHED", "S_THRESHOLDS",
+           "DS2_INFORMED", "recipe_hash", "recipe_for", "per_record_figures",
+           "record_bootstrap_ci", "record_checksums",
            "split_indices", "hold_out_validation", "validation_records", "member_seeds",
            "train_cnnlstm", "epoch_used", "predict_beats", "BeatAugment",
            "WeightedQuantileBins", "BinnedGBM", "train_gbm", "gbm_probabilities",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import sys
 import time
 import warnings
 from dataclasses import asdict, dataclass, field, replace
@@ -20,13 +21,18 @@ from ecgkit.experiments.mitbih.decision import (BeatDecision, check_s_threshold,
                                                 choose_decision, decision_weights,
                                                 prior_ratio)
 from ecgkit.experiments.mitbih.network import epoch_used, predict_beats, train_cnnlstm
-from ecgkit.experiments.mitbih.recipe import (MODELS, PUBLISHED, RECIPES, WIRINGS,
-                                              MitbihRecipe, member_seeds, with_wiring)
+from ecgkit.experiments.mitbih.recipe import (DS2_INFORMED, MODELS, PUBLISHED, RECIPES,
+                                              WIRINGS, MitbihRecipe, member_seeds,
+                                              recipe_hash, with_wiring)
+from ecgkit.experiments.mitbih.records import (per_record_figures, record_bootstrap_ci,
+                                               record_checksums)
 from ecgkit.experiments.mitbih.splits import holds_out_patients, split_indices
 from ecgkit.experiments.mitbih.trees import gbm_out_of_fold, gbm_probabilities, train_gbm
-from ecgkit.experiments.results import explicit_profile, finite_or_none, peak_memory, provenance
+from ecgkit.experiments.results import (explicit_profile, finite_or_none, git_commit,
+                                        peak_memory, provenance)
 
-__all__ = ["run_mitbih", "format_summary", "add_mitbih_arguments", "run_mitbih_cli"]
+__all__ = ["run_mitbih", "recipe_for", "format_summary", "add_mitbih_arguments",
+           "run_mitbih_cli"]
 
 
 def run_mitbih(split: str = "inter", model: str = "cnnlstm", profile: str | None = None,
@@ -62,8 +68,8 @@ def run_mitbih(split: str = "inter", model: str = "cnnlstm", profile: str | None
     if not (isinstance(s_threshold, str) and s_threshold == "auto"):
         check_s_threshold(s_threshold)  # before training, not after
     prof = config.get_profile(profile)
-    recipe = _with_overrides(recipe or RECIPES[prof.name], epochs=epochs, wiring=wiring,
-                             rr_path=rr_path, prior_weight=prior_weight, n_models=n_models)
+    recipe = recipe_for(prof.name, recipe, epochs=epochs, wiring=wiring, rr_path=rr_path,
+                        prior_weight=prior_weight, n_models=n_models)
     decision_weights(recipe, patientwise=False)  # a bad prior_weight fails before training
     device = torch.device(device) if device is not None else config.get_device()
 
@@ -95,9 +101,11 @@ def run_mitbih(split: str = "inter", model: str = "cnnlstm", profile: str | None
     return result
 
 
-def _with_overrides(recipe: MitbihRecipe, *, epochs, wiring, rr_path, prior_weight,
-                    n_models) -> MitbihRecipe:
-    """``recipe`` with :func:`run_mitbih`'s overrides that are not None, in that order."""
+def recipe_for(profile: str, recipe: MitbihRecipe | None = None, *, epochs=None, wiring=None,
+               rr_path=None, prior_weight=None, n_models=None) -> MitbihRecipe:
+    """The recipe a :func:`run_mitbih` call trains: ``recipe`` (default
+    ``RECIPES[profile]``) with the overrides that are not None, in that order."""
+    recipe = recipe or RECIPES[profile]
     if epochs is not None:
         recipe = replace(recipe, epochs=epochs)
     if wiring is not None:
@@ -236,7 +244,18 @@ def _test_entries(table, idx, probs, decision: BeatDecision) -> tuple[dict, dict
         auroc = metrics.auroc_summary(y_test, probs, AAMI_CLASSES)
     summary.update(macro_auroc=auroc["macro_auroc"], n_defined_classes=auroc["n_defined"],
                    n_classes=auroc["n_classes"], auroc_per_class=auroc["per_class"])
+    summary.update(_record_entries(y_test, decision(probs), table.records[idx["test"]]))
     return summary, summary_argmax
+
+
+def _record_entries(y_true, y_pred, records) -> dict:
+    """Per-record figures, intervals from a bootstrap over records, and the headline
+    figures without record 232 (with their own record-bootstrap interval)."""
+    out = {"per_record": per_record_figures(y_true, y_pred, records),
+           "ci95_by_record": record_bootstrap_ci(y_true, y_pred, records)}
+    if "232" in set(records) and len(set(records)) > 1:
+        out["without_232"] = record_bootstrap_ci(y_true, y_pred, records, exclude=["232"])
+    return out
 
 
 def _protocol(run: _Run, table, records, decision: BeatDecision) -> dict:
@@ -262,6 +281,7 @@ def _protocol(run: _Run, table, records, decision: BeatDecision) -> dict:
                      if model == "cnnlstm" and recipe.n_models > 1 else
                      "one CNN-LSTM" if model == "cnnlstm" else "boosted trees"),
         "decision": decision.describe(),
+        "choices_that_saw_ds2": list(DS2_INFORMED),
         "validation": ("none: the trees learn from the train and val beats together"
                        if model == "gbm" else
                        f"held-out training records {[str(r) for r in records['val']]}"
@@ -297,6 +317,9 @@ def _result_json(run: _Run, table, idx, records, fitted: _Fitted, decision: Beat
                    "inference_ms_per_beat": 1000 * infer_s / n_test},
         "memory": peak_memory(),
         **provenance(),
+        "provenance": {"commit": git_commit(), "command": " ".join(sys.argv),
+                       "recipe": asdict(run.recipe), "recipe_hash": recipe_hash(run.recipe),
+                       "data_sha256": record_checksums(sorted(set(table.records)))},
         "published": {"values": PUBLISHED[run.split],
                       "note": "published, on full data, each with its own pipeline; "
                               "compare only within the same split"},

@@ -25,6 +25,21 @@ def test_benchmark_smoke_run(tmp_path, monkeypatch):
     # without epoch selection, the model kept is the last epoch's
     assert result["epoch_used"] == result["epochs_run"]
     assert result["test_argmax"]["per_class"]["S"]["support"] == test["per_class"]["S"]["support"]
+    # per record, bootstrap over records, provenance and the DS2 caveat
+    per_record = {r["record"]: r for r in test["per_record"]}
+    assert set(per_record) == set(result["data"]["records"]["test"])
+    assert sum(sum(r[f"beats_{c}"] for c in "NSVFQ") for r in per_record.values()) == \
+        result["data"]["beats"]["test"]
+    ci = test["ci95_by_record"]
+    assert ci["records"] == len(per_record)
+    assert ci["accuracy"]["low"] <= test["accuracy"] <= ci["accuracy"]["high"]
+    assert np.isclose(ci["accuracy"]["point"], test["accuracy"])
+    prov = result["provenance"]
+    assert prov["recipe_hash"] == mitbih.recipe_hash(mitbih.recipe_for("smoke"))
+    assert set(prov["data_sha256"]) == {f"{r}.{e}" for r in
+                                        set().union(*result["data"]["records"].values())
+                                        for e in ("hea", "dat", "atr")}
+    assert result["protocol"]["choices_that_saw_ds2"] == list(mitbih.DS2_INFORMED)
     # 4 records are too few to hold patients out: validation is beat-wise, from the
     # training patients, so the prior weight is chosen on it
     rec = result["data"]["records"]
