@@ -104,10 +104,12 @@ def reuse(out: Path, recipe_hash: str, commit: str | None) -> dict:
 
 def run_one(model: str, split: str, seed: int, profile: str | None, out: Path,
             force: bool, wiring: str | None = None, epochs: int | None = None,
-            n_models: int | None = None) -> dict:
+            n_models: int | None = None, recipe: str = "profile") -> dict:
     if out.is_file() and not force:
-        expected = mitbih.recipe_hash(mitbih.recipe_for(profile or "full", epochs=epochs,
-                                                        wiring=wiring, n_models=n_models))
+        base = mitbih.selection.load_frozen() if recipe == "ds1" else None
+        expected = mitbih.recipe_hash(mitbih.recipe_for(profile or "full", base,
+                                                        epochs=epochs, wiring=wiring,
+                                                        n_models=n_models))
         return reuse(out, expected, git_commit())
     cmd = [sys.executable, "-m", "ecgkit.bench", "mitbih", "--split", split, "--model", model,
            "--seed", str(seed), "--out", str(out)]
@@ -119,6 +121,8 @@ def run_one(model: str, split: str, seed: int, profile: str | None, out: Path,
         cmd += ["--epochs", str(epochs)]
     if n_models:
         cmd += ["--n-models", str(n_models)]
+    if recipe != "profile":
+        cmd += ["--recipe", recipe]
     print("$", " ".join(cmd[1:]), flush=True)
     subprocess.run(cmd, check=True, cwd=ROOT, env={**os.environ})
     return json.loads(out.read_text())
@@ -138,22 +142,26 @@ def main(argv=None) -> int:
                    help="the CNN-LSTM's epochs (default: the profile's recipe)")
     p.add_argument("--n-models", type=int, default=None,
                    help="CNN-LSTM networks averaged (default: the profile's recipe)")
+    p.add_argument("--recipe", default="profile", choices=["profile", "ds1"],
+                   help="'ds1': the recipe frozen after the DS1-only search, scored once")
     args = p.parse_args(argv)
     if args.n_models is not None and args.n_models < 1:
         p.error("--n-models must be positive")
     out_dir = Path(args.out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    name = (args.model + (f"-{args.wiring}" if args.wiring and args.wiring != "additive" else "")
+    name = (args.model + ("-ds1" if args.recipe == "ds1" else "")
+            + (f"-{args.wiring}" if args.wiring and args.wiring != "additive" else "")
             + (f"_e{args.epochs}" if args.epochs else "")
             + (f"_n{args.n_models}" if args.n_models else ""))
-    summary = {"model": args.model, "wiring": args.wiring, "epochs": args.epochs,
+    summary = {"model": args.model, "recipe": args.recipe, "wiring": args.wiring,
+               "epochs": args.epochs,
                "n_models": args.n_models,
                "profile": args.profile,
                "seeds": args.seeds, "splits": {}}
     for split in args.splits:
         results = [run_one(args.model, split, s, args.profile,
                            out_dir / f"mitbih_{name}_{split}_seed{s}.json", args.force,
-                           args.wiring, args.epochs, args.n_models)
+                           args.wiring, args.epochs, args.n_models, args.recipe)
                    for s in args.seeds]
         med = median_figures(results)
         summary["splits"][split] = {"median": med, "per_seed": [figures(r) for r in results]}

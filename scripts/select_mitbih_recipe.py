@@ -1,5 +1,21 @@
 """Choose the CNN-LSTM's recipe for the inter-patient split on DS1 alone.
 
+The declared search (ecgkit.experiments.mitbih.selection: candidates, rule, seeds fixed
+in code before any run), resumable, then frozen:
+
+    python scripts/select_mitbih_recipe.py --search             # all candidates, seeds 0-2
+    python scripts/select_mitbih_recipe.py --search --names "additive, 4 ep, drop 0.5, 1 net"
+    python scripts/select_mitbih_recipe.py --status             # pieces done, cost so far
+    python scripts/select_mitbih_recipe.py --freeze             # rule -> ds1_recipe.json
+    python scripts/bench_mitbih.py --recipe ds1 --splits inter  # then, once, on DS2
+
+Each (candidate, seed) is one JSON in ``--dir`` (default bench-results/ds1_search); a
+piece already there is not run again, so the search runs in several sittings or in
+several processes (``--names``). Its cost is in the selection module's docstring: sized
+for a GPU.
+
+Single comparisons (not the declared search):
+
     python scripts/select_mitbih_recipe.py                           # additive vs plain, 4 epochs
     python scripts/select_mitbih_recipe.py --epochs 4 8              # and two budgets
     python scripts/select_mitbih_recipe.py --wirings additive --morph-dropout 0.25 0.5
@@ -53,7 +69,17 @@ def main(argv=None) -> dict:
     p.add_argument("--device", default=None)
     p.add_argument("--out", default=None, help="default: bench-results/mitbih_cv_seed<k>.json")
     p.add_argument("--force", action="store_true", help="overwrite an existing --out file")
+    p.add_argument("--search", action="store_true",
+                   help="run (or resume) the declared DS1-only search")
+    p.add_argument("--names", nargs="+", default=None,
+                   help="with --search: only these candidates (see --status for names)")
+    p.add_argument("--status", action="store_true", help="which pieces of the search exist")
+    p.add_argument("--freeze", action="store_true",
+                   help="apply the rule to the complete search and freeze the recipe")
+    p.add_argument("--dir", default=str(ROOT / "bench-results" / "ds1_search"))
     args = p.parse_args(argv)
+    if args.search or args.status or args.freeze:
+        return declared_search(args)
     out = Path(args.out) if args.out else ROOT / "bench-results" / f"mitbih_cv_seed{args.seed}.json"
     if out.exists() and not args.force:
         p.error(f"{out} exists (an earlier comparison); pass --out or --force")
@@ -115,6 +141,35 @@ def main(argv=None) -> dict:
                                                          enumerate(probs.values())})
     print(f"wrote {out}")
     return result
+
+
+def declared_search(args) -> dict:
+    """--search, --status, --freeze: the declared search of mitbih.selection."""
+    from ecgkit.experiments.mitbih import selection
+
+    pool = selection.candidates()
+    folder = Path(args.dir)
+    if args.search:
+        return selection.search(folder, args.names, n_folds=args.folds, device=args.device)
+    pieces = {}
+    for name, recipe in pool.items():
+        for seed in selection.SEEDS:
+            path = folder / f"cv_{selection.recipe_hash(recipe)}_seed{seed}.json"
+            if path.is_file():
+                pieces.setdefault(name, {})[seed] = json.loads(path.read_text())
+    done = sum(len(v) for v in pieces.values())
+    print(f"{done} of {len(pool) * len(selection.SEEDS)} pieces in {folder}; "
+          f"{sum(p['seconds'] for v in pieces.values() for p in v.values()):.0f} s of training")
+    for name in pool:
+        got = sorted(pieces.get(name, {}))
+        print(f"  {name:<40} seeds done {got}")
+    if args.freeze:
+        if len(pieces) < len(pool):
+            raise SystemExit("the search is not complete; run --search to resume it")
+        frozen = selection.freeze(pieces)
+        print(f"froze {frozen['name']} (hash {frozen['recipe_hash']}) in {selection.FROZEN}")
+        return frozen
+    return pieces
 
 
 if __name__ == "__main__":

@@ -52,6 +52,7 @@ gradient boosting on 32 points of the beat minus its record's median beat, plus 
 RR features, binned at class-weighted quantiles (:class:`BinnedGBM`; seconds to train,
 the cross-validation for its threshold under a minute).
 """
+from ecgkit.experiments.mitbih import selection
 from ecgkit.experiments.mitbih.cv import cross_validate_recipes
 from ecgkit.experiments.mitbih.decision import (PRIOR_WEIGHTS, BeatDecision,
                                                 adjust_for_prior, check_s_threshold,
@@ -73,7 +74,7 @@ from ecgkit.experiments.mitbih.trees import (BinnedGBM, WeightedQuantileBins,
                                              gbm_out_of_fold, gbm_probabilities, train_gbm)
 
 __all__ = ["MitbihRecipe", "RECIPES", "WIRINGS", "with_wiring", "PUBLISHED", "S_THRESHOLDS",
-           "DS2_INFORMED", "recipe_hash", "recipe_for", "per_record_figures",
+           "DS2_INFORMED", "recipe_hash", "selection", "recipe_for", "per_record_figures",
            "record_bootstrap_ci", "record_checksums",
            "split_indices", "hold_out_validation", "validation_records", "member_seeds",
            "train_cnnlstm", "epoch_used", "predict_beats", "BeatAugment",

@@ -26,6 +26,7 @@ from ecgkit.experiments.mitbih.recipe import (DS2_INFORMED, MODELS, PUBLISHED, R
                                               recipe_hash, with_wiring)
 from ecgkit.experiments.mitbih.records import (per_record_figures, record_bootstrap_ci,
                                                record_checksums)
+from ecgkit.experiments.mitbih import selection
 from ecgkit.experiments.mitbih.splits import holds_out_patients, split_indices
 from ecgkit.experiments.mitbih.trees import gbm_out_of_fold, gbm_probabilities, train_gbm
 from ecgkit.experiments.results import (explicit_profile, finite_or_none, git_commit,
@@ -281,7 +282,7 @@ def _protocol(run: _Run, table, records, decision: BeatDecision) -> dict:
                      if model == "cnnlstm" and recipe.n_models > 1 else
                      "one CNN-LSTM" if model == "cnnlstm" else "boosted trees"),
         "decision": decision.describe(),
-        "choices_that_saw_ds2": list(DS2_INFORMED),
+        "choices_that_saw_ds2": [] if selection.is_frozen(recipe) else list(DS2_INFORMED),
         "validation": ("none: the trees learn from the train and val beats together"
                        if model == "gbm" else
                        f"held-out training records {[str(r) for r in records['val']]}"
@@ -377,6 +378,10 @@ def add_mitbih_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--n-models", type=_positive_int, default=None,
                    help="CNN-LSTM networks whose probabilities are averaged (default: the "
                         "recipe's)")
+    p.add_argument("--recipe", choices=["profile", "ds1"], default="profile",
+                   help="'profile': the profile's recipe (some of its choices saw DS2); "
+                        "'ds1': the recipe frozen after a search on DS1 alone "
+                        "(scripts/select_mitbih_recipe.py)")
     p.add_argument("--device", default=None, help="cpu, cuda, mps (default: best available)")
     p.add_argument("--progress", action="store_true", help="a progress bar per epoch")
     p.add_argument("--out", default=None, help="write the JSON result here")
@@ -419,7 +424,9 @@ def run_mitbih_cli(args: argparse.Namespace) -> dict:
     :func:`format_summary`."""
     ctx = explicit_profile() if args.profile else contextlib.nullcontext()
     with ctx:
+        recipe = selection.load_frozen() if args.recipe == "ds1" else None
         result = run_mitbih(split=args.split, model=args.model, profile=args.profile,
+                            recipe=recipe,
                             epochs=args.epochs, seed=args.seed, device=args.device,
                             rr_path=args.rr_path, s_threshold=args.s_threshold,
                             progress=args.progress, wiring=args.wiring,

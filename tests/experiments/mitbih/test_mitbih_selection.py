@@ -1,0 +1,80 @@
+"""The declared DS1-only recipe search: candidates, resumable pieces, the rule, freezing."""
+import json
+
+import pytest
+
+from ecgkit.experiments.mitbih import recipe_hash, selection
+
+
+@pytest.fixture
+def fake_cv(monkeypatch):
+    """cross_validate_recipes stand-in: a fixed DS1 macro-F1 per candidate, and a count."""
+    calls = []
+
+    def fake(cands, n_folds, seed, device, table):
+        (name, recipe), = cands.items()
+        calls.append((name, seed))
+        score = 0.5 + 0.01 * recipe.epochs + 0.03 * recipe.n_models + 0.001 * seed
+        return {"folds": [["101"], ["106"]], "candidates": {name: {
+            "summary": {"macro_f1_nsvf": score}, "recipe": {"n_models": recipe.n_models,
+                                                            "epochs": recipe.epochs},
+            "_probs": None}}}
+    monkeypatch.setattr(selection, "cross_validate_recipes", fake)
+    return calls
+
+
+def test_candidates_are_declared_and_distinct():
+    pool = selection.candidates()
+    assert len({recipe_hash(r) for r in pool.values()}) == len(pool) == 24
+    assert {r.n_models for r in pool.values()} == set(selection.GRID["n_models"])
+    assert all(r.morph_dropout == 0 for n, r in pool.items() if n.startswith("plain"))
+
+
+def test_search_resumes_and_the_rule_prefers_the_cheaper_near_tie(fake_cv, tmp_path):
+    names = list(selection.candidates())[:4]
+    first = selection.search(tmp_path, names[:2], verbose=False)
+    assert len(fake_cv) == 2 * len(selection.SEEDS) and set(first) == set(names[:2])
+    selection.search(tmp_path, names, verbose=False)       # resumes: 2 new candidates only
+    assert len(fake_cv) == 4 * len(selection.SEEDS)
+    pieces = selection.search(tmp_path, names, verbose=False)
+    assert len(fake_cv) == 4 * len(selection.SEEDS)         # nothing run again
+    decision = selection.choose(pieces)
+    table = decision["table"]
+    best = max(table, key=lambda n: table[n]["mean_macro_f1_nsvf"])
+    assert table[best]["n_models"] == 3                      # the fake favours 3 networks
+    assert decision["chosen"] == best                        # 0.06 ahead: not a tie
+    with pytest.raises(ValueError, match="unknown candidates"):
+        selection.search(tmp_path, ["nope"], verbose=False)
+
+
+def test_freeze_and_load(fake_cv, tmp_path):
+    names = list(selection.candidates())[:2]
+    pieces = selection.search(tmp_path / "pieces", names, verbose=False)
+    del pieces[names[1]][2]
+    with pytest.raises(ValueError, match="not complete"):
+        selection.choose(pieces)
+    pieces = selection.search(tmp_path / "pieces", names, verbose=False)
+    frozen = selection.freeze(pieces, tmp_path / "ds1.json")
+    recipe = selection.load_frozen(tmp_path / "ds1.json")
+    assert recipe_hash(recipe) == frozen["recipe_hash"]
+    assert selection.is_frozen(recipe, tmp_path / "ds1.json")
+    with pytest.raises(FileExistsError, match="already frozen"):
+        selection.freeze(pieces, tmp_path / "ds1.json")
+    edited = json.loads((tmp_path / "ds1.json").read_text())
+    edited["recipe"]["epochs"] += 1
+    (tmp_path / "ds1.json").write_text(json.dumps(edited))
+    with pytest.raises(ValueError, match="edited after"):
+        selection.load_frozen(tmp_path / "ds1.json")
+    with pytest.raises(FileNotFoundError, match="--search"):
+        selection.load_frozen(tmp_path / "none.json")
+
+
+def test_rule_takes_the_cheaper_of_a_near_tie():
+    def piece(f1, n_models, epochs):
+        return {s: {"summary": {"macro_f1_nsvf": f1}, "seconds": 1.0,
+                    "recipe": {"n_models": n_models, "epochs": epochs}}
+                for s in selection.SEEDS}
+    pieces = {"big": piece(0.700, 3, 8), "small": piece(0.697, 1, 4), "bad": piece(0.6, 1, 4)}
+    assert selection.choose(pieces)["chosen"] == "small"      # within 0.005, cheaper
+    pieces["big"] = piece(0.710, 3, 8)
+    assert selection.choose(pieces)["chosen"] == "big"        # clearly better
