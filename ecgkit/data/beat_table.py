@@ -26,12 +26,13 @@ from pathlib import Path
 
 import numpy as np
 from sklearn.model_selection import train_test_split
+import wfdb.processing as wp
 from tqdm.auto import tqdm
 
 from ecgkit.data.mitbih import (AAMI_CLASSES, DS1, DS2, MITBIH_FS, MITBIH_RECORDS, PACED_RECORDS,
                                 load_mitbih_record)
 from ecgkit.data.store import cache_dir, mitbih_path
-from ecgkit.signal.beats import (RR_ABS_FEATURES, RR_FEATURES, beat_windows,
+from ecgkit.signal.beats import (RR_ABS_FEATURES, RR_FEATURES, beat_windows, detect_r_peaks,
                                  normalize_beats, pack_beats, record_median_beats,
                                  rr_features)
 from ecgkit.signal.filters import bandpass, resample
@@ -39,7 +40,7 @@ from ecgkit.signal.filters import bandpass, resample
 __all__ = [
     "BEAT_RECORDS", "BeatSpec", "BeatTable", "record_beats", "build_beat_table", "load_beat_table",
     "inter_patient_split", "intra_patient_split", "split_beats", "beat_features",
-    "model_inputs",
+    "model_inputs", "detected_beats", "NO_BEAT",
 ]
 
 # Every non-paced record: the 44 of DS1 + DS2.
@@ -189,6 +190,48 @@ def record_beats(record: str, spec: BeatSpec = BeatSpec(), path=None) -> BeatTab
     windows, kept = beat_windows(lead, peaks, spec.before, spec.after)
     return BeatTable(windows, labels[kept], np.full(int(kept.sum()), rec.name, dtype="<U3"),
                      samples[kept], rr[kept], rr_abs[kept], spec)
+
+
+NO_BEAT = len(AAMI_CLASSES)  # the "class" of a false detection, or the call of a missed beat
+
+
+def detected_beats(record: str, spec: BeatSpec = BeatSpec(), tolerance_s: float = 0.15,
+                   path=None) -> tuple[BeatTable, np.ndarray, np.ndarray]:
+    """Beats of one MIT-BIH record as the app finds them: at the R peaks of the XQRS
+    detector (:func:`ecgkit.signal.beats.detect_r_peaks`), not at the reference
+    annotations, with RR features from the detected peaks.
+
+    Each detection within ``tolerance_s`` (150 ms, ANSI/AAMI EC57) of a reference beat
+    takes that beat's class; a detection with no reference beat is a false detection.
+
+    Returns
+    -------
+    (table, truth, missed): the :class:`BeatTable` of the detected beats whose window
+    fits (``labels`` the matched class, ``"?"`` for a false detection, so do not call
+    ``table.y()``); ``truth`` int64 (m,), the class index of each, :data:`NO_BEAT` for a
+    false detection; ``missed`` int64, the class index of each reference beat that no
+    detection matched.
+    """
+    rec = load_mitbih_record(record, path)
+    raw = rec.lead(spec.lead)
+    ref, ref_labels = rec.beats()
+    found = detect_r_peaks(raw, rec.fs)
+    match = wp.compare_annotations(ref, found, int(round(tolerance_s * rec.fs)))
+    lookup = {c: i for i, c in enumerate(AAMI_CLASSES)}
+    truth = np.full(len(found), NO_BEAT, dtype=np.int64)
+    labels = np.full(len(found), "?", dtype="<U1")
+    hit = match.matching_sample_nums >= 0
+    truth[match.matching_sample_nums[hit]] = [lookup[c] for c in ref_labels[hit]]
+    labels[match.matching_sample_nums[hit]] = ref_labels[hit]
+    missed = np.array([lookup[c] for c in ref_labels[~hit]], dtype=np.int64)
+    lead = bandpass(raw, rec.fs, *spec.band_hz) if spec.band_hz is not None else raw
+    lead = resample(lead, rec.fs, spec.fs)
+    rr, rr_abs = rr_features(found, rec.fs)
+    peaks = np.round(found * (spec.fs / rec.fs)).astype(np.int64)
+    windows, kept = beat_windows(lead, peaks, spec.before, spec.after)
+    table = BeatTable(windows, labels[kept], np.full(int(kept.sum()), rec.name, dtype="<U3"),
+                      found[kept], rr[kept], rr_abs[kept], spec)
+    return table, truth[kept], missed
 
 
 def _concat(tables: list[BeatTable], spec: BeatSpec) -> BeatTable:

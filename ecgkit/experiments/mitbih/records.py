@@ -23,27 +23,30 @@ FIGURES = ("accuracy", "S_sensitivity", "S_ppv", "V_sensitivity", "V_ppv", "macr
 _N_CLASSES = len(AAMI_CLASSES)
 
 
-def record_confusions(y_true, y_pred, records) -> tuple[list[str], np.ndarray]:
+def record_confusions(y_true, y_pred, records, n_classes: int = _N_CLASSES
+                      ) -> tuple[list[str], np.ndarray]:
     """One confusion matrix per record.
 
     Parameters
     ----------
     y_true, y_pred : (n,) int class indices into ``AAMI_CLASSES``.
     records : (n,) the record of each beat.
+    n_classes : 5, or 6 when index 5 stands for "no beat" (a false detection as the
+        truth, a missed beat as the call; :data:`ecgkit.data.beat_table.NO_BEAT`).
 
     Returns
     -------
-    (names, matrices): the sorted record names and an ``(R, 5, 5)`` int array.
+    (names, matrices): the sorted record names and an ``(R, n_classes, n_classes)`` array.
     """
     y_true, y_pred, records = map(np.asarray, (y_true, y_pred, records))
     if not y_true.shape == y_pred.shape == records.shape or y_true.ndim != 1:
         raise ValueError(f"y_true {y_true.shape}, y_pred {y_pred.shape} and records "
                          f"{records.shape} must be the same 1-D shape")
     if len(y_true) and (min(y_true.min(), y_pred.min()) < 0
-                        or max(y_true.max(), y_pred.max()) >= _N_CLASSES):
-        raise ValueError(f"class indices must be in 0..{_N_CLASSES - 1} (AAMI_CLASSES)")
+                        or max(y_true.max(), y_pred.max()) >= n_classes):
+        raise ValueError(f"class indices must be in 0..{n_classes - 1} (AAMI_CLASSES)")
     names, which = np.unique(records, return_inverse=True)
-    matrices = np.zeros((len(names), _N_CLASSES, _N_CLASSES), dtype=np.int64)
+    matrices = np.zeros((len(names), n_classes, n_classes), dtype=np.int64)
     np.add.at(matrices, (which, y_true, y_pred), 1)
     return [str(n) for n in names], matrices
 
@@ -55,7 +58,9 @@ def _ratio(num, den) -> float | None:
 def figures_from_confusion(cm: np.ndarray) -> dict:
     """Accuracy, S and V sensitivity (Se) and positive predictivity (+P), and the mean
     F1 over N, S, V, F (a class with no true and no called beat left out) of one
-    ``(5, 5)`` confusion matrix; a ratio with a zero denominator is None."""
+    ``(5, 5)`` confusion matrix; a ratio with a zero denominator is None. With a sixth
+    "no beat" row and column (detected beats), a missed beat counts against its class's
+    Se and the accuracy, a false detection against the +P of what it was called."""
     cm = np.asarray(cm)
     tp, true, called = np.diag(cm), cm.sum(1), cm.sum(0)
     out = {"accuracy": _ratio(tp.sum(), cm.sum())}
@@ -80,7 +85,8 @@ def per_record_figures(y_true, y_pred, records) -> list[dict]:
 
 
 def record_bootstrap_ci(y_true, y_pred, records, n: int = 1000, seed: int = 0,
-                        level: float = 0.95, exclude=()) -> dict:
+                        level: float = 0.95, exclude=(), n_classes: int = _N_CLASSES
+                        ) -> dict:
     """Interval of each of :data:`FIGURES` from a bootstrap over records (patients).
 
     Each of ``n`` resamples draws the records (all but ``exclude``) with replacement and
@@ -101,7 +107,7 @@ def record_bootstrap_ci(y_true, y_pred, records, n: int = 1000, seed: int = 0,
     """
     if not 0 < level < 1 or n < 1:
         raise ValueError(f"level must be in (0, 1) and n >= 1, got {level}, {n}")
-    names, matrices = record_confusions(y_true, y_pred, records)
+    names, matrices = record_confusions(y_true, y_pred, records, n_classes)
     keep = [i for i, name in enumerate(names) if name not in {str(e) for e in exclude}]
     if not keep:
         raise ValueError("no record left to resample")

@@ -60,7 +60,8 @@ def run_mitbih(split: str = "inter", model: str = "cnnlstm", profile: str | None
     patients (the inter-patient split); a number fixes it. The
     result's ``test`` is scored with that rule, ``test_argmax`` with plain argmax. With
     ``return_predictions=True`` the result also holds (not JSON-ready) ``"_predictions"``:
-    test indices into the table, probabilities and the trained model.
+    test indices into the table, probabilities, the trained model, the decision and the
+    recipe.
     """
     if split not in ("inter", "intra"):
         raise ValueError(f"split must be 'inter' or 'intra', got {split!r}")
@@ -98,7 +99,8 @@ def run_mitbih(split: str = "inter", model: str = "cnnlstm", profile: str | None
     if return_predictions:
         result["_predictions"] = {"test_idx": idx["test"], "probs": fitted.probs,
                                   "model": fitted.model, "table": table, "split_idx": idx,
-                                  "s_threshold": decision.s_threshold, "decision": decision}
+                                  "s_threshold": decision.s_threshold, "decision": decision,
+                                  "recipe": recipe}
     return result
 
 

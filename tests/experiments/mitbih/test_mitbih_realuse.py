@@ -1,0 +1,53 @@
+"""The benchmark under the app's conditions: detected beats, short and causal context."""
+import numpy as np
+import pytest
+
+from ecgkit.data import beat_table
+from ecgkit.experiments.mitbih import RECIPES, realuse
+
+
+@pytest.fixture(scope="module")
+def table():
+    return beat_table.record_beats("100")
+
+
+def test_whole_context_is_the_benchmark_input(table):
+    recipe = RECIPES["sample"]
+    assert np.array_equal(realuse.context_inputs(table, recipe, "whole"),
+                          recipe.model_inputs(table))
+
+
+def test_short_context_reads_only_the_first_minutes(table):
+    recipe = RECIPES["sample"]
+    late = table.samples > 2 * 60 * 360
+    changed = beat_table.BeatTable(table.windows.copy(), table.labels, table.records,
+                                   table.samples, table.rr, table.rr_abs, table.spec)
+    changed.windows[late] *= 3.0                      # later beats do not shape the context
+    a = realuse.context_inputs(table, recipe, 1.0)
+    b = realuse.context_inputs(changed, recipe, 1.0)
+    assert np.allclose(a[~late], b[~late], atol=1e-5)
+    # a one-minute context differs from the whole record's
+    assert not np.allclose(a, realuse.context_inputs(table, recipe, "whole"))
+    with pytest.raises(ValueError, match="minutes > 0"):
+        realuse.context_inputs(table, recipe, -1)
+
+
+def test_causal_context_uses_no_future_beat(table):
+    recipe = RECIPES["sample"]
+    part = table[np.arange(400)]
+    changed = beat_table.BeatTable(part.windows.copy(), part.labels, part.records,
+                                   part.samples, part.rr, part.rr_abs.copy(), part.spec)
+    changed.windows[300:] += 1.0
+    changed.rr_abs[300:] *= 2.0
+    a = realuse.context_inputs(part, recipe, "causal")
+    b = realuse.context_inputs(changed, recipe, "causal")
+    assert np.allclose(a[:300], b[:300], atol=1e-6) and not np.allclose(a[300:], b[300:])
+
+
+def test_detected_beats_match_the_reference(table):
+    det, truth, missed = beat_table.detected_beats("100")
+    counts = np.bincount(truth, minlength=beat_table.NO_BEAT + 1)
+    # record 100: XQRS finds nearly every beat and adds almost none
+    assert counts[:5].sum() + len(missed) >= 0.99 * len(table)
+    assert counts[beat_table.NO_BEAT] < 0.01 * len(table) and len(missed) < 0.01 * len(table)
+    assert set(det.labels) <= {"N", "S", "V", "F", "Q", "?"}
