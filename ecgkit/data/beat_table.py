@@ -40,7 +40,7 @@ from ecgkit.signal.filters import bandpass, resample
 __all__ = [
     "BEAT_RECORDS", "BeatSpec", "BeatTable", "record_beats", "build_beat_table", "load_beat_table",
     "inter_patient_split", "intra_patient_split", "split_beats", "beat_features",
-    "model_inputs", "detected_beats", "NO_BEAT",
+    "model_inputs", "detected_beats", "NO_BEAT", "cut_beats",
 ]
 
 # Every non-paced record: the 44 of DS1 + DS2.
@@ -171,25 +171,40 @@ class BeatTable:
 
 
 # --------------------------------------------------------------------------- one record
+def cut_beats(rec, samples, labels, spec: BeatSpec = BeatSpec(), lead: str | None = None
+              ) -> tuple[BeatTable, np.ndarray]:
+    """Cut a record's beats at ``samples`` into a :class:`BeatTable`.
+
+    The lead (``lead``, default ``spec.lead``) of ``rec`` (a
+    :class:`~ecgkit.data.mitbih.MitbihRecord`, at any rate ``rec.fs``) is band-passed at
+    its own rate, resampled to ``spec.fs``, and a window is cut around every sample of
+    ``samples`` (R peaks at ``rec.fs``); RR features come from all of ``samples``.
+    Returns the table of the beats whose window fits and the mask of those beats.
+    """
+    signal = rec.lead(lead or spec.lead)
+    if spec.band_hz is not None:
+        signal = bandpass(signal, rec.fs, *spec.band_hz)
+    signal = resample(signal, rec.fs, spec.fs)
+    rr, rr_abs = rr_features(samples, rec.fs)
+    peaks = np.round(samples * (spec.fs / rec.fs)).astype(np.int64)
+    windows, kept = beat_windows(signal, peaks, spec.before, spec.after)
+    table = BeatTable(windows, labels[kept], np.full(int(kept.sum()), str(rec.name)),
+                      samples[kept], rr[kept], rr_abs[kept], spec)
+    return table, kept
+
+
 def record_beats(record: str, spec: BeatSpec = BeatSpec(), path=None) -> BeatTable:
     """Cut the annotated beats of one MIT-BIH record into a :class:`BeatTable`.
 
     The lead ``spec.lead`` is filtered at 360 Hz, resampled to ``spec.fs``, and a
     window is cut around every reference beat annotation (non-beat marks such as
     rhythm changes are not beats and are skipped). Beats whose window runs off either
-    end of the record are dropped; RR features are computed on all beats first.
+    end of the record are dropped; RR features are computed on all beats first
+    (:func:`cut_beats`).
     """
     rec = load_mitbih_record(record, path)
-    lead = rec.lead(spec.lead)
-    if spec.band_hz is not None:
-        lead = bandpass(lead, rec.fs, *spec.band_hz)
-    lead = resample(lead, rec.fs, spec.fs)
     samples, labels = rec.beats()
-    rr, rr_abs = rr_features(samples, rec.fs)
-    peaks = np.round(samples * (spec.fs / rec.fs)).astype(np.int64)
-    windows, kept = beat_windows(lead, peaks, spec.before, spec.after)
-    return BeatTable(windows, labels[kept], np.full(int(kept.sum()), rec.name, dtype="<U3"),
-                     samples[kept], rr[kept], rr_abs[kept], spec)
+    return cut_beats(rec, samples, labels, spec)[0]
 
 
 NO_BEAT = len(AAMI_CLASSES)  # the "class" of a false detection, or the call of a missed beat
@@ -224,13 +239,7 @@ def detected_beats(record: str, spec: BeatSpec = BeatSpec(), tolerance_s: float 
     truth[match.matching_sample_nums[hit]] = [lookup[c] for c in ref_labels[hit]]
     labels[match.matching_sample_nums[hit]] = ref_labels[hit]
     missed = np.array([lookup[c] for c in ref_labels[~hit]], dtype=np.int64)
-    lead = bandpass(raw, rec.fs, *spec.band_hz) if spec.band_hz is not None else raw
-    lead = resample(lead, rec.fs, spec.fs)
-    rr, rr_abs = rr_features(found, rec.fs)
-    peaks = np.round(found * (spec.fs / rec.fs)).astype(np.int64)
-    windows, kept = beat_windows(lead, peaks, spec.before, spec.after)
-    table = BeatTable(windows, labels[kept], np.full(int(kept.sum()), rec.name, dtype="<U3"),
-                      found[kept], rr[kept], rr_abs[kept], spec)
+    table, kept = cut_beats(rec, found, labels, spec)
     return table, truth[kept], missed
 
 

@@ -27,6 +27,9 @@ DATASETS = {
     # its own folder: its metadata (1.0.3) is not the sample's (1.0.1), nor are the sums
     "ptb-xl": ("ptb-xl/1.0.3", "ptb-xl-1.0.3", None),
     "mitdb": ("mitdb/1.0.0", "mitdb", "mitdb-1.0.0.sha256"),
+    # for testing a beat model on other patients (ecgkit.data.otherdb); PhysioNet's sums
+    "incartdb": ("incartdb/1.0.0", "incartdb", None),
+    "svdb": ("svdb/1.0.0", "svdb", None),
 }
 
 # What the full download is, said before it starts: 21,799 records of 12 leads x 1,000
@@ -83,7 +86,8 @@ def download(dataset: str = "sample", dest=None, records=None, progress: bool = 
 
     ``dataset``: ``"sample"`` (PTB-XL 1.0.1 metadata + records 1-500 at 100 Hz, and
     MIT-BIH), ``"ptb-xl-sample"``, ``"ptb-xl"`` (full PTB-XL 1.0.3, metadata and
-    ``records100``: 21,799 records, ~540 MB, into ``ptb-xl-1.0.3/``) or ``"mitdb"``. ``records`` optionally limits
+    ``records100``: 21,799 records, ~540 MB, into ``ptb-xl-1.0.3/``), ``"mitdb"``,
+    ``"incartdb"`` or ``"svdb"`` (:mod:`ecgkit.data.otherdb`). ``records`` optionally limits
     the record files to those whose path contains one of the given strings.
 
     Every file is checked against PhysioNet's SHA-256; files already present and correct
@@ -101,7 +105,7 @@ def download(dataset: str = "sample", dest=None, records=None, progress: bool = 
     base = f"{_base_url()}/{project}"
     if registry_file is not None:
         registry = _read_registry((_REGISTRY_DIR / registry_file).read_text())
-    else:  # full PTB-XL: PhysioNet's own checksum list, fetched first
+    else:  # full PTB-XL, incartdb, svdb: PhysioNet's own checksum list, fetched first
         sums = target_dir / "SHA256SUMS.txt"
         _fetch(f"{base}/SHA256SUMS.txt", sums, None)
         registry = {name: d for name, d in _read_registry(sums.read_text()).items()

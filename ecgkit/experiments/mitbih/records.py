@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from ecgkit import data
+from ecgkit import data, metrics
 from ecgkit.data import AAMI_CLASSES
+from ecgkit.experiments.mitbih.network import predict_beats
 
 __all__ = ["FIGURES", "record_confusions", "figures_from_confusion", "per_record_figures",
-           "record_bootstrap_ci", "record_checksums"]
+           "record_bootstrap_ci", "record_checksums", "score_table"]
 
 # The figures the benchmark's targets are set on (scripts/bench_mitbih.py).
 FIGURES = ("accuracy", "S_sensitivity", "S_ppv", "V_sensitivity", "V_ppv", "macro_f1_nsvf")
@@ -132,3 +133,15 @@ def record_checksums(records) -> dict[str, str]:
     folder = data.mitbih_path()
     return {f"{r}.{ext}": data.sha256_of(folder / f"{r}.{ext}")
             for r in sorted(map(str, records)) for ext in ("hea", "dat", "atr")}
+
+
+def score_table(model, recipe, decision, table, device=None) -> dict:
+    """A trained beat model on the annotated beats of ``table`` (e.g. another database,
+    :func:`ecgkit.data.otherdb.db_beat_table`): the AAMI summary of ``decision``'s calls,
+    per-record figures and intervals from a bootstrap over records."""
+    y = table.y()
+    pred = decision(predict_beats(model, recipe.model_inputs(table), device=device)[0])
+    return {**metrics.aami_summary(y, pred, table.records),
+            "per_record": per_record_figures(y, pred, table.records),
+            "ci95_by_record": record_bootstrap_ci(y, pred, table.records),
+            "beats": len(y), "records": len(set(table.records))}

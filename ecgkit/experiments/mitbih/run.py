@@ -15,7 +15,7 @@ import numpy as np
 import torch
 
 from ecgkit import config, metrics, train
-from ecgkit.data import beat_table
+from ecgkit.data import beat_table, otherdb
 from ecgkit.data.mitbih import AAMI_CLASSES
 from ecgkit.experiments.mitbih.decision import (BeatDecision, check_s_threshold,
                                                 choose_decision, decision_weights,
@@ -25,7 +25,7 @@ from ecgkit.experiments.mitbih.recipe import (DS2_INFORMED, MODELS, PUBLISHED, R
                                               WIRINGS, MitbihRecipe, member_seeds,
                                               recipe_hash, with_wiring)
 from ecgkit.experiments.mitbih.records import (per_record_figures, record_bootstrap_ci,
-                                               record_checksums)
+                                               record_checksums, score_table)
 from ecgkit.experiments.mitbih import selection
 from ecgkit.experiments.mitbih.splits import holds_out_patients, split_indices
 from ecgkit.experiments.mitbih.trees import gbm_out_of_fold, gbm_probabilities, train_gbm
@@ -380,6 +380,9 @@ def add_mitbih_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--n-models", type=_positive_int, default=None,
                    help="CNN-LSTM networks whose probabilities are averaged (default: the "
                         "recipe's)")
+    p.add_argument("--test-db", choices=sorted(otherdb.OTHER_DATABASES), default=None,
+                   help="also score the DS1-trained model on all of this database "
+                        "(python -m ecgkit.data download incartdb|svdb first)")
     p.add_argument("--recipe", choices=["profile", "ds1"], default="profile",
                    help="'profile': the profile's recipe (some of its choices saw DS2); "
                         "'ds1': the recipe frozen after a search on DS1 alone "
@@ -424,6 +427,9 @@ def _prior_weight_arg(text: str):
 def run_mitbih_cli(args: argparse.Namespace) -> dict:
     """:func:`run_mitbih` with the parsed options of :func:`add_mitbih_arguments`; prints
     :func:`format_summary`."""
+    if args.test_db and (args.model, args.split) != ("cnnlstm", "inter"):
+        raise SystemExit("--test-db scores the CNN-LSTM trained on DS1: use it with "
+                         "--split inter --model cnnlstm")
     ctx = explicit_profile() if args.profile else contextlib.nullcontext()
     with ctx:
         recipe = selection.load_frozen() if args.recipe == "ds1" else None
@@ -432,6 +438,17 @@ def run_mitbih_cli(args: argparse.Namespace) -> dict:
                             epochs=args.epochs, seed=args.seed, device=args.device,
                             rr_path=args.rr_path, s_threshold=args.s_threshold,
                             progress=args.progress, wiring=args.wiring,
-                            prior_weight=args.prior_weight, n_models=args.n_models)
+                            prior_weight=args.prior_weight, n_models=args.n_models,
+                            return_predictions=args.test_db is not None)
+    kept = result.pop("_predictions", None)
+    if kept is not None:
+        table = otherdb.db_beat_table(args.test_db, kept["table"].spec)
+        result["test_db"] = {"database": otherdb.OTHER_DATABASES[args.test_db]["title"],
+                             **score_table(kept["model"], kept["recipe"], kept["decision"],
+                                           table, args.device)}
     print(format_summary(result))
+    if kept is not None:
+        t = result["test_db"]
+        print(f"{t['database']}: {t['beats']} beats of {t['records']} records, accuracy "
+              f"{t['accuracy']:.3f}, macro-F1 NSVF {t['macro_f1_nsvf'] or 0:.3f}")
     return result
