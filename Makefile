@@ -55,10 +55,12 @@ data: env
 
 # The build log goes to _build/book.log too; after a successful build,
 # scripts/chapter_times.py records each chapter's execution time in ecgkit/chapter_times.json
-# (the cost line every chapter prints in its setup cell).
+# (the cost line every chapter prints in its setup cell). The chapters record their
+# verdicts on the source documents' claims in _build/ledger, read by the appendix page.
 book: env data
-	@start=$$(date +%s); mkdir -p _build; rm -f _build/book.rc; \
-	{ ECGKIT_PROFILE=$${ECGKIT_PROFILE:-sample} $(BIN)/jupyter-book build --all . $(BOOK_FLAGS) 2>&1; \
+	@start=$$(date +%s); mkdir -p _build; rm -rf _build/book.rc _build/ledger; \
+	{ ECGKIT_LEDGER=$(CURDIR)/_build/ledger ECGKIT_PROFILE=$${ECGKIT_PROFILE:-sample} \
+	  $(BIN)/jupyter-book build --all . $(BOOK_FLAGS) 2>&1; \
 	  echo $$? > _build/book.rc; } | tee _build/book.log; \
 	test "$$(cat _build/book.rc)" = 0 || exit 1; \
 	$(BIN)/python scripts/chapter_times.py _build/book.log --profile $${ECGKIT_PROFILE:-sample}; \

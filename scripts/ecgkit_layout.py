@@ -29,8 +29,8 @@ LAZY_OK = {"captum", "shap", "pywt", "pyts", "streamlit"}
 # (layer, what it is for, its modules): a module may import from its own layer and the
 # layers listed before it. The first nine layers are the teaching core.
 LAYERS = [
-    ("config", "profiles, device, seeding, exercise self-checks",
-     ["ecgkit.config", "ecgkit.exercises"]),
+    ("config", "profiles, device, seeding, exercise self-checks, the claims ledger",
+     ["ecgkit.config", "ecgkit.exercises", "ecgkit.ledger"]),
     ("signal", "filters, standardisation, checks, beat windows (arrays only)",
      ["ecgkit.signal"]),
     ("data", "PTB-XL and MIT-BIH on disk, downloads, user uploads", ["ecgkit.data"]),
