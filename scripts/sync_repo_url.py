@@ -5,7 +5,7 @@ to ``notebooks/_setup_cell.py`` and to each notebook's Colab badge and install c
 rewrites each chapter's setup cell from ``notebooks/_setup_cell.py`` (keeping the values of
 the chapter's own first line, ``CHAPTER, EXTRAS = ...``) and the start of its config cell from
 ``notebooks/_config_cell.py`` (keeping what the chapter adds after it; the template's
-``DRIVE = ...`` line only where the chapter has one). ``tests/test_book.py`` fails while
+optional lines, ``DRIVE = ...`` and ``RETRAIN = ...``, only where the chapter has them). ``tests/test_book.py`` fails while
 any of them disagrees.
 
     python scripts/sync_repo_url.py
@@ -23,8 +23,10 @@ URL_LINE = re.compile(r'REPO_URL = "[^"]*"')
 BADGE = re.compile(r"\(https://colab\.research\.google\.com/github/[^)]*\)")
 # the setup cell's per-chapter part: its number and extras, in the first line
 EXTRAS_VALUE = re.compile(r'^CHAPTER, EXTRAS = "[^"]*", "[^"]*"')
-DRIVE_LINE = "DRIVE = "        # the config cell's optional line, for chapters that checkpoint
-CONFIG_END = "print(profile)"  # the last line of the config template a chapter must have
+# The config cell's optional lines: DRIVE for chapters that checkpoint, RETRAIN for those
+# that cache trained models.
+OPTIONAL = ("DRIVE = ", "RETRAIN = ")
+OLD_CONFIG_END = "print(profile)"  # where config cells written before DATA_ROOT ended
 
 
 def repo_url() -> str:
@@ -47,16 +49,20 @@ def setup_cell(template: str, source: str) -> str:
     return "\n".join(lines)
 
 
+def _optional(line: str) -> str | None:
+    return next((p for p in OPTIONAL if line.startswith(p)), None)
+
+
 def config_cell(template: str, source: str) -> str:
-    """``source`` with its leading config template replaced by ``template``."""
-    lines = source.strip().splitlines()
-    end = lines.index(CONFIG_END) + 1 if CONFIG_END in lines else 0
-    rest = lines[end:]
-    drive = [t for t in template.strip().splitlines() if t.startswith(DRIVE_LINE)]
-    required = [t for t in template.strip().splitlines() if not t.startswith(DRIVE_LINE)]
-    if rest and rest[0].startswith(DRIVE_LINE):
-        rest = drive + rest[1:]
-    return "\n".join(required + rest)
+    """``source`` with its leading config template replaced by ``template``: the required
+    lines, then those of the optional lines the chapter has, then the chapter's own."""
+    lines, wanted = source.strip().splitlines(), template.strip().splitlines()
+    required = [t for t in wanted if not _optional(t)]
+    end = next((lines.index(e) + 1 for e in (required[-1], OLD_CONFIG_END) if e in lines), 0)
+    rest, present = lines[end:], set()
+    while rest and _optional(rest[0]):
+        present.add(_optional(rest.pop(0)))
+    return "\n".join(required + [t for t in wanted if _optional(t) in present] + rest)
 
 
 def sync_notebook(path: Path, url: str, setup_template: str, config_template: str) -> bool:

@@ -17,10 +17,13 @@ CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
 URL = CONFIG["repository"]["url"].rstrip("/")
 SETUP = (ROOT / "notebooks" / "_setup_cell.py").read_text().strip()
 CONFIG_TEMPLATE = (ROOT / "notebooks" / "_config_cell.py").read_text().strip().splitlines()
-# The config cell: these lines start every chapter's; the DRIVE line follows them in a
-# chapter that writes checkpoints (config.checkpoint_dir), and only there.
-DRIVE_LINE = next(line for line in CONFIG_TEMPLATE if line.startswith("DRIVE = "))
-CONFIG_CELL = "\n".join(line for line in CONFIG_TEMPLATE if line != DRIVE_LINE)
+# The config cell: these lines start every chapter's; the optional lines follow them where
+# the chapter uses them: DRIVE where it writes checkpoints (config.checkpoint_dir), RETRAIN
+# where it caches trained models (retrain=RETRAIN).
+USES = {"DRIVE = ": "config.checkpoint_dir(DRIVE", "RETRAIN = ": "retrain=RETRAIN"}
+OPTIONAL_LINES = {p: next(line for line in CONFIG_TEMPLATE if line.startswith(p)) for p in USES}
+CONFIG_CELL = "\n".join(line for line in CONFIG_TEMPLATE
+                        if line not in OPTIONAL_LINES.values())
 # The setup cell: the same in every chapter but for the values of its first line.
 EXTRAS_LINE = re.compile(r'^CHAPTER, EXTRAS = "(\d\d)", "([a-z,]*)"')
 SETUP_REST = SETUP.split("\n", 1)[1]
@@ -174,15 +177,15 @@ def test_setup_cell_installs_only_when_a_module_is_missing(monkeypatch, capsys):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_drive_line_where_checkpoints_are_written(path):
-    """The config template's DRIVE line is in a chapter iff it uses config.checkpoint_dir."""
-    lines = config_cell(path).splitlines()
-    n = len(CONFIG_CELL.splitlines())
-    has_drive = len(lines) > n and lines[n].startswith("DRIVE = ")
-    if has_drive:
-        assert lines[n] == DRIVE_LINE, "DRIVE line differs from _config_cell.py"
-    uses = "config.checkpoint_dir(DRIVE" in "\n".join(c.source for c in cells(path))
-    assert has_drive == uses, "DRIVE line without config.checkpoint_dir(DRIVE, ...) or back"
+def test_optional_config_lines_where_they_are_used(path):
+    """DRIVE is in a chapter's config cell iff it uses config.checkpoint_dir(DRIVE, ...);
+    RETRAIN iff it passes retrain=RETRAIN to a cache of trained models."""
+    lines = config_cell(path).splitlines()[len(CONFIG_CELL.splitlines()):]
+    code = "\n".join(c.source for c in cells(path))
+    expected = [line for p, line in OPTIONAL_LINES.items() if USES[p] in code]
+    assert lines[:len(expected)] == expected, "optional config lines differ from their use"
+    assert not any(line.startswith(tuple(USES)) for line in lines[len(expected):]), \
+        "an optional config line the chapter does not use"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -199,9 +202,13 @@ def test_sync_script_keeps_extras_and_rewrites_the_rest():
     assert new.split("\n", 1)[1] == SETUP_REST
     config = "\n".join(CONFIG_TEMPLATE)
     old_config = "# Config: old\nPROFILE = 1\nprint(profile)\nDRIVE = True\nMODEL = 2"
-    assert sync.config_cell(config, old_config) == f"{config}\nMODEL = 2"
+    assert sync.config_cell(config, old_config) == \
+        f"{CONFIG_CELL}\n{OPTIONAL_LINES['DRIVE = ']}\nMODEL = 2"
     assert (sync.config_cell(config, "# Config: old\nprint(profile)\nX = 1")
             == f"{CONFIG_CELL}\nX = 1")
+    both = f"{CONFIG_CELL}\nDRIVE = 1\nRETRAIN = 1\nX = 1"
+    assert sync.config_cell(config, both) == "\n".join([CONFIG_CELL, *OPTIONAL_LINES.values(),
+                                                         "X = 1"])
 
 
 def test_colab_check_installs_from_a_snapshot_of_the_working_tree(tmp_path):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,7 +26,7 @@ __all__ = [
     "normalise_lead_name", "load_ptbxl_metadata", "drop_v103_duplicates",
     "load_scp_statements", "ptbxl_labels", "label_cooccurrence", "ptbxl_split",
     "available_ptbxl_records", "read_ptbxl_record", "load_ptbxl_signals", "PTBXLTask",
-    "load_ptbxl_task", "preprocessed_splits",
+    "load_ptbxl_task", "preprocessed_splits", "clean_report",
 ]
 
 LEADS = ("I", "II", "III", "aVR", "aVL", "aVF", "V1", "V2", "V3", "V4", "V5", "V6")
@@ -65,6 +66,42 @@ def load_ptbxl_metadata(path=None) -> pd.DataFrame:
                                "unknown")
     db.attrs["path"] = str(folder)
     return db
+
+
+_UPPER_UMLAUT_WORD = re.compile(r"\S*[ÄÖÜÅ]\S*")
+
+
+def _lower_umlauts(match: re.Match) -> str:
+    word = match.group(0)
+    if re.search("[A-Z]", word) or not re.search("[a-zäöüåß]", word):
+        return word        # a capitalised word or an abbreviation: left as written
+    return word.lower()
+
+
+def clean_report(text):
+    """A PTB-XL ``report`` with its German (and Swedish) letters repaired.
+
+    ``ptbxl_database.csv`` itself (read correctly as UTF-8) writes umlauts in upper case
+    inside lower-case words: the reports were lower-cased by a tool that knew only
+    ASCII letters (``"unbestÄtigter"``, ``"mÖglich"``). Such words are lower-cased
+    (``"unbestätigter"``, and a capitalised ``"Übergang"`` too, like the rest of the
+    report); words with an ASCII capital (``"Edit: NORM"``) are kept.
+    Text decoded twice (UTF-8 read as Latin-1: ``"Ã¤"`` for ``"ä"``) is decoded back.
+    Clean text is returned unchanged, and so is a non-string (a missing report, NaN).
+
+    >>> clean_report("sinusrhythmus unbestÄtigter bericht")
+    'sinusrhythmus unbestätigter bericht'
+    >>> clean_report("vorhofflimmern mÃ¶glich")
+    'vorhofflimmern möglich'
+    """
+    if not isinstance(text, str):
+        return text
+    if "Ã" in text or "Â" in text:
+        try:
+            text = text.encode("latin-1").decode("utf-8")
+        except UnicodeError:
+            pass           # not double-decoded after all: keep it
+    return _UPPER_UMLAUT_WORD.sub(_lower_umlauts, text)
 
 
 def drop_v103_duplicates(db: pd.DataFrame) -> pd.DataFrame:
