@@ -165,17 +165,17 @@ def chapter_times(path=None) -> dict:
 
 
 def _chapter_key(chapter, stems) -> str | None:
-    """The notebook stem among ``stems`` that ``chapter`` names: 4, "04",
+    """The notebook stem among ``stems`` that ``chapter`` names: 4, "04", "07b",
     "04_training_engine" or a path to the notebook."""
     stem = Path(str(chapter)).name.removesuffix(".ipynb")
     if stem in stems:
         return stem
-    number = re.match(r"\d+", stem)
-    for key in stems:
-        prefix = re.match(r"\d+", key)
-        if number and prefix and int(prefix.group()) == int(number.group()):
-            return key
-    return None
+
+    def number(text):  # "07b_heartbeats_advanced" -> (7, "b")
+        match = re.match(r"(\d+)([a-z]?)(?![a-z])", text)
+        return (int(match.group(1)), match.group(2)) if match else None
+
+    return next((key for key in stems if number(stem) and number(key) == number(stem)), None)
 
 
 def _duration(seconds: float) -> str:

@@ -25,7 +25,7 @@ OPTIONAL_LINES = {p: next(line for line in CONFIG_TEMPLATE if line.startswith(p)
 CONFIG_CELL = "\n".join(line for line in CONFIG_TEMPLATE
                         if line not in OPTIONAL_LINES.values())
 # The setup cell: the same in every chapter but for the values of its first line.
-EXTRAS_LINE = re.compile(r'^CHAPTER, EXTRAS = "(\d\d)", "([a-z,]*)"')
+EXTRAS_LINE = re.compile(r'^CHAPTER, EXTRAS = "(\d\d[a-z]?)", "([a-z,]*)"')
 SETUP_REST = SETUP.split("\n", 1)[1]
 MODULES = next(ast.literal_eval(node.value) for node in ast.parse(SETUP).body  # extra: imports
                if isinstance(node, ast.Assign) and ast.unparse(node.targets[0]) == "MODULES")
@@ -58,7 +58,7 @@ def config_cell(path):
 def chapter_extras(path) -> list[str]:
     match = EXTRAS_LINE.match(setup_cell(path))
     assert match, "the setup cell must start with the CHAPTER, EXTRAS line"
-    assert match.group(1) == path.name[:2], "CHAPTER is not this chapter's number"
+    assert match.group(1) == path.name.split("_")[0], "CHAPTER is not this chapter's number"
     return [e for e in match.group(2).split(",") if e]
 
 

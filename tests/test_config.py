@@ -109,7 +109,7 @@ def test_full_profile_in_colab_without_a_gpu_says_what_to_do(monkeypatch):
     with pytest.raises(config.ProfileError, match="Change runtime type") as err:
         config.get_profile("full")
     message = str(err.value)
-    assert 'PROFILE = "sample"' in message and "~1 GB" in message
+    assert 'PROFILE = "sample"' in message and "~540 MB" in message
     # a notebook shows these lines instead of a traceback (IPython's _render_traceback_)
     lines = message.splitlines()
     assert err.value._render_traceback_() == [f"ProfileError: {lines[0]}", *lines[1:]]
