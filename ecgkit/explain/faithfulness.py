@@ -280,13 +280,16 @@ def randomize_weights(model: nn.Module, seed: int = 0,
     whose running statistics are reset too) is re-initialised with torch's default
     initialisation, seeded. ``modules``: names of submodules (as in
     ``model.named_modules()``) to randomise, default all; the rest keep their trained
-    weights (for cascading randomisation). The original model is not touched.
+    weights (for cascading randomisation), re-initialised in the order given, so that a
+    seed gives the same weights in every process. The original model is not touched.
     """
     out = copy.deepcopy(model)
-    names = None if modules is None else set(modules)
+    # in the order given (not a set's, which changes between processes): the draws of a
+    # seed then do not depend on PYTHONHASHSEED
+    names = None if modules is None else list(dict.fromkeys(modules))
     known = dict(out.named_modules())
-    if names is not None and not names <= set(known):
-        raise ValueError(f"unknown submodule(s) {sorted(names - set(known))}")
+    if names is not None and not set(names) <= set(known):
+        raise ValueError(f"unknown submodule(s) {sorted(set(names) - set(known))}")
     devices = {p.device for p in out.parameters()}
     gen_state = torch.get_rng_state()
     torch.manual_seed(seed)

@@ -157,3 +157,19 @@ def test_randomization_check_flags_a_model_independent_map(setup):
     stages = F.cascading_randomization(model, x, "integrated_gradients", ["3", "0"],
                                        targets=0, explain_kwargs={"n_steps": 8})
     assert list(stages.stage) == ["none", "3", "0"] and stages.spearman.iloc[0] == 1.0
+
+
+def test_randomize_weights_is_the_same_in_every_process():
+    """Several modules are re-initialised in the order given, not a set's order (which
+    depends on PYTHONHASHSEED): the same seed gives the same weights in a new process."""
+    import os
+    import subprocess
+    import sys
+    code = ("import torch; from torch import nn; from ecgkit.explain import faithfulness as f;"
+            "torch.manual_seed(0); m = nn.Sequential(nn.Linear(3, 3), nn.Linear(3, 3),"
+            " nn.Linear(3, 2)); r = f.randomize_weights(m, 1, ['2', '0', '1']);"
+            "print(float(sum(p.sum() for p in r.parameters())))")
+    outs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           env={**os.environ, "PYTHONHASHSEED": str(h)}, check=True).stdout
+            for h in (1, 2, 3, 4)}
+    assert len(outs) == 1, outs
