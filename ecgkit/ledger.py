@@ -49,7 +49,7 @@ def ledger_dir() -> Path:
 
 
 def claim(source: str, text: str, status: str, evidence: str, chapter: str,
-          section: str) -> dict:
+          section: str) -> None:
     """Record the course's verdict on one claim of a source document.
 
     Parameters
@@ -62,7 +62,8 @@ def claim(source: str, text: str, status: str, evidence: str, chapter: str,
     chapter : the notebook's file name without ``.ipynb``, e.g. ``"07_heartbeats"``.
     section : the section title that shows it, e.g. ``"6. The inter-patient split"``.
 
-    Returns the recorded entry; ``ValueError`` for an unknown source or status.
+    Returns nothing, so that a check cell ending with it displays no dict (:func:`read`
+    returns the entries); ``ValueError`` for an unknown source or status.
     """
     if source not in SOURCES:
         raise ValueError(f"unknown source {source!r}; choose one of {sorted(SOURCES)}")
@@ -74,7 +75,6 @@ def claim(source: str, text: str, status: str, evidence: str, chapter: str,
     folder.mkdir(parents=True, exist_ok=True)
     key = hashlib.sha256(f"{source}|{text}".encode()).hexdigest()[:12]
     (folder / f"{source}_{key}.json").write_text(json.dumps(entry, indent=1))
-    return entry
 
 
 def read() -> list[dict]:

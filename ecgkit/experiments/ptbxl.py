@@ -5,8 +5,11 @@
 without a label for the task dropped, via :func:`ecgkit.data.load_ptbxl_task`); band-pass
 0.5-40 Hz and per-lead standardisation fitted on the training split; by default random
 2.5 s crops for training and sliding 2.5 s windows (stride 1.25 s, maximum over windows)
-for validation and test (``--protocol crops``), or whole 10 s records (``--protocol
-full``); macro-AUROC on the test fold with a bootstrap 95 % interval.
+for validation and test (``--protocol crops``), whole 10 s records (``--protocol full``),
+or 2.5 s crops for training and whole records for validation and test (``--protocol
+crops_whole``: for a model that pools over any length, such as ExplainableECGNet's
+attention, four times cheaper per epoch than whole records); macro-AUROC on the test fold
+with a bootstrap 95 % interval.
 
 The JSON result holds the test macro-AUROC and its interval, per-class AUROC and F1
 (classes without a positive or a negative example in the test split are marked
@@ -39,6 +42,12 @@ __all__ = ["Recipe", "RECIPES", "PUBLISHED", "SIGNAL_MODELS", "PtbxlRun", "model
 
 FS = 100  # PTB-XL at 100 Hz
 WINDOW, STRIDE = 250, 125  # 2.5 s crops, 1.25 s stride
+PROTOCOLS = ("crops", "full", "crops_whole")
+INPUTS = {"crops": "random 2.5 s crops in training; sliding 2.5 s windows, stride 1.25 s, "
+                   "max over windows at validation and test",
+          "full": "whole 10 s records",
+          "crops_whole": "random 2.5 s crops in training; whole 10 s records at "
+                         "validation and test"}
 
 
 @dataclass(frozen=True)
@@ -191,7 +200,12 @@ class PtbxlRun:
 
     @property
     def crops(self) -> bool:
-        """2.5 s crops in training and sliding windows at evaluation (else whole records)."""
+        """Random 2.5 s crops in training (else whole records)."""
+        return self.protocol in ("crops", "crops_whole")
+
+    @property
+    def windows(self) -> bool:
+        """Sliding 2.5 s windows at evaluation (else whole records)."""
         return self.protocol == "crops"
 
 
@@ -205,8 +219,8 @@ def _resolve_run(model, task, epochs, profile, protocol, batch_size, lr, seed, d
     prof = config.get_profile(profile)
     epochs = epochs or prof.epochs
     protocol = protocol or recipe.protocol
-    if protocol not in ("crops", "full"):
-        raise ValueError(f"protocol must be 'crops' or 'full', got {protocol!r}")
+    if protocol not in PROTOCOLS:
+        raise ValueError(f"protocol must be one of {PROTOCOLS}, got {protocol!r}")
     batch_size = batch_size or (recipe.batch_size if prof.name == "full" else prof.batch_size)
     lr = lr or recipe.lr
     device = torch.device(device) if device is not None else config.get_device()
@@ -272,7 +286,7 @@ def run_ptbxl(model: str = "resnet1d_wang", task: str = "superdiagnostic",
     net = get_model(model, n_classes=len(ds.classes))
 
     def scores(X):
-        if run.crops:
+        if run.windows:
             return train.sliding_window_predict(net, X, WINDOW, STRIDE, reduce="max",
                                                 device=run.device)
         return train.predict(net, X, device=run.device)
@@ -317,7 +331,7 @@ def _fit(net, run: PtbxlRun, ds, X, checkpoint_dir, resume, progress, verbose):
             lr=run.lr, scheduler=recipe.scheduler, patience=recipe.patience,
             device=run.device, seed=run.seed,
             transform=train.RandomCrop(WINDOW) if run.crops else None,
-            val_window=(WINDOW, STRIDE) if run.crops else None,
+            val_window=(WINDOW, STRIDE) if run.windows else None,
             checkpoint_dir=checkpoint_dir, resume=resume, progress=progress, verbose=verbose)
 
 
@@ -362,9 +376,7 @@ def _protocol(run: PtbxlRun) -> dict:
                  "for the task dropped",
         "preprocessing": "bandpass 0.5-40 Hz (Butterworth order 4, zero phase), per-lead "
                          "standardisation fitted on the training split",
-        "input": ("random 2.5 s crops in training; sliding 2.5 s windows, stride 1.25 s, "
-                  "max over windows at validation and test") if run.crops
-                 else "whole 10 s records",
+        "input": INPUTS[run.protocol],
         "sampling_rate_hz": FS, "loss": "BCEWithLogits"
         + (f", pos_weight {recipe.pos_weight}" if recipe.pos_weight else ""),
         "optimizer": f"AdamW lr {run.lr:g} weight_decay 0.01", "scheduler": recipe.scheduler,
@@ -441,8 +453,9 @@ def add_ptbxl_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--epochs", type=int, default=None, help="default: the profile's")
     p.add_argument("--profile", choices=list(config.PROFILES), default=None,
                    help="default: $ECGKIT_PROFILE or 'sample'; an explicit value wins")
-    p.add_argument("--protocol", choices=["crops", "full"], default=None,
-                   help="2.5 s crops + sliding windows, or whole records (default: model's)")
+    p.add_argument("--protocol", choices=list(PROTOCOLS), default=None,
+                   help="2.5 s crops + sliding windows, whole records, or crops in "
+                        "training and whole records at test (default: the model's)")
     p.add_argument("--batch-size", type=int, default=None)
     p.add_argument("--lr", type=float, default=None)
     p.add_argument("--seed", type=int, default=0)

@@ -120,3 +120,16 @@ def test_prepare_data_says_the_full_profile_cost_before_downloading(monkeypatch,
     assert "540 MB" in out and calls == ["full"]
     assert ptbxl.prepare_data("sample") == "root"
     assert "epoch" not in capsys.readouterr().out and calls == ["full", "sample"]
+
+
+def test_crops_whole_trains_on_crops_and_scores_whole_records(data_root):
+    """protocol "crops_whole": the test scores are the model's output on the whole
+    records (not a maximum over windows); an unknown protocol is refused by name."""
+    keep = {}
+    r = ptbxl.run_ptbxl("cnn1d", profile="smoke", epochs=1, protocol="crops_whole",
+                        n_bootstrap=10, progress=False, verbose=False, keep=keep)
+    assert r["protocol"]["input"] == ptbxl.INPUTS["crops_whole"]
+    whole = ptbxl.train.predict(keep["model"], keep["X"]["test"])
+    assert np.allclose(keep["p_test"], whole, atol=1e-6)
+    with pytest.raises(ValueError, match="crops_whole"):
+        ptbxl.run_ptbxl("cnn1d", profile="smoke", epochs=1, protocol="whole")

@@ -66,3 +66,25 @@ def test_train_cnnlstm_ensemble_member0_is_the_single_network(data_root):
     assert not torch.equal(ens.members[0].head[-1].weight, ens.members[1].head[-1].weight)
     with pytest.raises(ValueError, match="n_models"):
         train_cnnlstm(X, y, tr, va, replace(recipe, n_models=0), device="cpu")
+
+
+def test_cache_returns_the_trained_networks_and_keys_on_every_input(small_beat_inputs,
+                                                                    tmp_path, monkeypatch):
+    """cache=True: the second call loads the same weights and history without training;
+    another seed, or other rows, is another entry."""
+    monkeypatch.setenv("ECGKIT_CACHE", str(tmp_path))
+    X, y, tr, va = small_beat_inputs
+    recipe = replace(RECIPES["smoke"], epochs=2, samples_per_epoch=128, n_models=2)
+    first, hist, secs = train_cnnlstm(X, y, tr, va, recipe, seed=1, device="cpu",
+                                      verbose=False, cache=True)
+    files = list((tmp_path / "bench").glob("cnnlstm_*.pt"))
+    assert len(files) == 1
+    again, hist2, secs2 = train_cnnlstm(X, y, tr, va, recipe, seed=1, device="cpu",
+                                        verbose=False, cache=True)
+    assert isinstance(again, MeanProbabilityEnsemble) and secs2 == secs
+    assert hist2.records == hist.records and hist2.best_epoch == hist.best_epoch
+    for a, b in zip(first.state_dict().values(), again.state_dict().values()):
+        assert torch.equal(a, b)
+    train_cnnlstm(X, y, tr, va, recipe, seed=2, device="cpu", verbose=False, cache=True)
+    train_cnnlstm(X, y, tr[1:], va, recipe, seed=1, device="cpu", verbose=False, cache=True)
+    assert len(list((tmp_path / "bench").glob("cnnlstm_*.pt"))) == 3
