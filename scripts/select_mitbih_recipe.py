@@ -4,15 +4,18 @@ The declared search (ecgkit.experiments.mitbih.selection: candidates, rule, seed
 in code before any run), resumable, then frozen:
 
     python scripts/select_mitbih_recipe.py --search             # all candidates, seeds 0-2
+    python scripts/select_mitbih_recipe.py --search --jobs 8    # in 8 processes (a GPU)
     python scripts/select_mitbih_recipe.py --search --names "additive, 4 ep, drop 0.5, 1 net"
     python scripts/select_mitbih_recipe.py --status             # pieces done, cost so far
     python scripts/select_mitbih_recipe.py --freeze             # rule -> ds1_recipe.json
     python scripts/bench_mitbih.py --recipe ds1 --splits inter  # then, once, on DS2
 
-Each (candidate, seed) is one JSON in ``--dir`` (default bench-results/ds1_search); a
-piece already there is not run again, so the search runs in several sittings or in
-several processes (``--names``). Its cost is in the selection module's docstring: sized
-for a GPU.
+Each (candidate, seed) is one JSON in ``--dir`` (default
+ecgkit/experiments/mitbih/ds1_search, in the repository: commit the pieces, so that
+sittings on different machines add up); a piece already there is not run again, so the
+search runs in several sittings or in several processes (``--jobs``, or ``--names``).
+A 1-network candidate is read off the first network of its 3-network sibling. Its cost
+is in the selection module's comments: sized for a GPU.
 
 Single comparisons (not the declared search):
 
@@ -37,6 +40,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import subprocess
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -76,7 +80,10 @@ def main(argv=None) -> dict:
     p.add_argument("--status", action="store_true", help="which pieces of the search exist")
     p.add_argument("--freeze", action="store_true",
                    help="apply the rule to the complete search and freeze the recipe")
-    p.add_argument("--dir", default=str(ROOT / "bench-results" / "ds1_search"))
+    p.add_argument("--jobs", type=int, default=1,
+                   help="with --search: this many processes, each a share of the candidates")
+    p.add_argument("--dir", default=None, help="where the pieces are (default: "
+                   "ecgkit/experiments/mitbih/ds1_search)")
     args = p.parse_args(argv)
     if args.search or args.status or args.freeze:
         return declared_search(args)
@@ -148,7 +155,9 @@ def declared_search(args) -> dict:
     from ecgkit.experiments.mitbih import selection
 
     pool = selection.candidates()
-    folder = Path(args.dir)
+    folder = Path(args.dir) if args.dir else selection.PIECES
+    if args.search and args.jobs > 1 and not args.names:
+        return _in_processes(args, folder, selection.job_groups(args.jobs))
     if args.search:
         return selection.search(folder, args.names, n_folds=args.folds, device=args.device)
     pieces = {}
@@ -170,6 +179,19 @@ def declared_search(args) -> dict:
         print(f"froze {frozen['name']} (hash {frozen['recipe_hash']}) in {selection.FROZEN}")
         return frozen
     return pieces
+
+
+def _in_processes(args, folder: Path, groups: list[list[str]]) -> dict:
+    """--search --jobs N: one process per group of candidates, all at once; then the
+    status. A process that fails leaves the pieces it finished."""
+    base = [sys.executable, str(Path(__file__).resolve()), "--search", "--dir", str(folder),
+            "--folds", str(args.folds)] + (["--device", args.device] if args.device else [])
+    procs = [subprocess.Popen(base + ["--names", *group]) for group in groups]
+    failed = [i for i, proc in enumerate(procs) if proc.wait() != 0]
+    if failed:
+        raise SystemExit(f"search processes {failed} failed; run --search again to resume")
+    args.search = False
+    return declared_search(args)
 
 
 if __name__ == "__main__":

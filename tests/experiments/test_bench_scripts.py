@@ -41,3 +41,28 @@ def test_bench_mitbih_script_refuses_a_stale_result(tmp_path, capsys):
     out.write_text(json.dumps({"seed": 0}))       # an old JSON without provenance
     with pytest.raises(SystemExit, match="not reused"):
         script.reuse(out, "r1", "abc1234")
+
+
+def test_select_mitbih_recipe_search_in_processes(tmp_path, monkeypatch, capsys):
+    """--search --jobs N starts N processes, each with its share of the candidates (an
+    ensemble with the single network read off it), then prints the status."""
+    path = Path(__file__).resolve().parents[2] / "scripts" / "select_mitbih_recipe.py"
+    spec = importlib.util.spec_from_file_location("select_mitbih_script", path)
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    started = []
+
+    class FakeProcess:
+        def __init__(self, command):
+            started.append(command)
+
+        def wait(self):
+            return 0
+    monkeypatch.setattr(script.subprocess, "Popen", FakeProcess)
+    script.main(["--search", "--jobs", "3", "--dir", str(tmp_path)])
+    assert len(started) == 3
+    names = [n for cmd in started for n in cmd[cmd.index("--names") + 1:]]
+    from ecgkit.experiments.mitbih import selection
+    assert sorted(names) == sorted(selection.candidates())
+    assert all(cmd[cmd.index("--dir") + 1] == str(tmp_path) for cmd in started)
+    assert "0 of 72 pieces" in capsys.readouterr().out

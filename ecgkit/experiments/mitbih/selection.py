@@ -30,22 +30,26 @@ from ecgkit.experiments.mitbih.recipe import (RECIPES, MitbihRecipe, recipe_hash
                                               with_wiring)
 from ecgkit.experiments.results import finite_or_none, git_commit
 
-__all__ = ["GRID", "RULE", "SEEDS", "candidates", "search", "choose", "freeze",
-           "load_frozen", "is_frozen", "FROZEN"]
+__all__ = ["GRID", "RULE", "SEEDS", "candidates", "search", "ensemble_of", "derived_piece",
+           "job_groups", "choose", "freeze", "load_frozen", "is_frozen", "FROZEN", "PIECES"]
 
 # What may be chosen, declared before any run. The base is the full profile's budget.
 GRID = {"wiring": ("additive", "plain"), "relative_to_median": (True, False),
         "epochs": (4, 8), "morph_dropout": (0.25, 0.5), "n_models": (1, 3)}
 SEEDS = (0, 1, 2)
-# Cost: 24 candidates x 3 seeds x 5 folds = 360 cross-validation fits, 720 networks (a
-# 3-network candidate trains three). About 1.5 min per 4-epoch network on 2 CPU cores:
-# over 20 hours on a CPU, so the search is sized for a GPU (under 20 s per network on an
-# H100: about 4 hours in one process, less with several processes taking --names each).
+# Cost: 24 candidates x 3 seeds x 5 folds = 360 cross-validation fits. A 1-network
+# candidate is the first network of its 3-network sibling (same recipe, same seed:
+# member_seeds), so search() trains the 3-network candidates and reads each 1-network
+# candidate off their first member: 12 x 3 x 5 x 3 = 540 networks, half of 4 epochs and
+# half of 8. At about 1.5 min per 4-epoch network on 2 CPU cores that is about 20 hours:
+# the search is sized for a GPU machine, in several processes (--jobs) and sittings.
 RULE = ("the highest mean, over seeds 0-2, of the pooled out-of-fold macro-F1 over N, S, "
         "V, F on DS1 (5 folds by record); a candidate within 0.005 of the best that costs "
         "less (fewer networks, then fewer epochs) is taken instead")
 TIE = 0.005
 FROZEN = Path(__file__).with_name("ds1_recipe.json")
+# Where the pieces are kept: in the repository, so that sittings on different machines add up.
+PIECES = Path(__file__).with_name("ds1_search")
 
 
 def candidates(base: MitbihRecipe | None = None) -> dict[str, MitbihRecipe]:
@@ -75,34 +79,95 @@ def _piece(folder: Path, recipe: MitbihRecipe, seed: int) -> Path:
 def search(folder, names=None, seeds=SEEDS, n_folds: int = 5, device=None, table=None,
            base: MitbihRecipe | None = None, verbose: bool = True) -> dict:
     """Cross-validate the candidates (all, or ``names``) on DS1 for each seed, one JSON
-    per (candidate, seed) in ``folder``; pieces already there are read. Returns
-    ``{name: {seed: piece}}`` of the pieces that exist after this call."""
+    per (candidate, seed) in ``folder``; pieces already there are read. A 1-network
+    candidate whose 3-network sibling is run too (or has its piece already) is not
+    trained: its piece is the sibling's first member, scored on its own
+    (:func:`derived_piece`). Returns ``{name: {seed: piece}}`` of the pieces that exist
+    after this call."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     pool = candidates(base)
     unknown = set(names or ()) - set(pool)
     if unknown:
         raise ValueError(f"unknown candidates {sorted(unknown)}; see candidates()")
+    todo = list(names or pool)
     done = {}
-    for name in names or pool:
+    # ensembles first: their first networks are the single-network candidates
+    for name in sorted(todo, key=lambda n: -pool[n].n_models):
+        sibling = ensemble_of(pool, name)
         for seed in seeds:
             path = _piece(folder, pool[name], seed)
-            if not path.is_file():
-                t0 = time.perf_counter()
-                cv = cross_validate_recipes({name: pool[name]}, n_folds=n_folds, seed=seed,
-                                            device=device, table=table)
-                entry = cv["candidates"][name]
-                entry.pop("_probs")
-                piece = {"name": name, "seed": seed, "n_folds": n_folds,
-                         "folds": cv["folds"], "recipe_hash": recipe_hash(pool[name]),
-                         "commit": git_commit(), "seconds": time.perf_counter() - t0,
-                         **entry}
-                path.write_text(json.dumps(finite_or_none(piece), indent=1))
-                if verbose:
-                    print(f"{name}, seed {seed}: DS1 macro-F1 "
-                          f"{entry['summary']['macro_f1_nsvf']:.3f} ({piece['seconds']:.0f} s)")
+            source = _piece(folder, pool[sibling], seed) if sibling else None
+            if not path.is_file() and source is not None and (
+                    source.is_file() or sibling in todo):
+                path.write_text(json.dumps(derived_piece(
+                    json.loads(source.read_text()), name, pool[name]), indent=1))
+            elif not path.is_file():
+                _run_piece(path, name, pool[name], seed, n_folds, device, table, verbose)
             done.setdefault(name, {})[seed] = json.loads(path.read_text())
     return done
+
+
+def ensemble_of(pool: dict, name: str) -> str | None:
+    """The candidate of ``pool`` whose first network is the 1-network candidate ``name``
+    (the same recipe with the most networks), or None."""
+    recipe = pool[name]
+    if recipe.n_models != 1:
+        return None
+    bigger = replace(recipe, n_models=max(GRID["n_models"]))
+    return next((n for n, r in pool.items() if r == bigger and n != name), None)
+
+
+def derived_piece(ensemble_piece: dict, name: str, recipe: MitbihRecipe) -> dict:
+    """The piece of a 1-network candidate read off its 3-network sibling's piece: the
+    first member's out-of-fold calls (with its own decision rule, chosen on the same
+    validation records), which are exactly what training the 1-network candidate with
+    the same seed would give."""
+    if not ensemble_piece.get("member_summaries"):
+        raise ValueError(f"{ensemble_piece.get('name')!r} has no member figures to derive "
+                         f"{name!r} from")
+    n = len(ensemble_piece["member_summaries"])
+    return finite_or_none({
+        "name": name, "seed": ensemble_piece["seed"], "n_folds": ensemble_piece["n_folds"],
+        "folds": ensemble_piece["folds"], "recipe_hash": recipe_hash(recipe),
+        "commit": ensemble_piece["commit"], "seconds": ensemble_piece["seconds"] / n,
+        "summary": ensemble_piece["member_summaries"][0],
+        "train_time_s": ensemble_piece["train_time_s"] / n,
+        "recipe": {**asdict(recipe), "wiring": recipe.wiring},
+        "derived_from": {"name": ensemble_piece["name"],
+                         "recipe_hash": ensemble_piece["recipe_hash"], "member": 0}})
+
+
+def job_groups(n_jobs: int, base: MitbihRecipe | None = None) -> list[list[str]]:
+    """The candidates split over ``n_jobs`` processes (``--search --jobs``): each
+    3-network candidate with the 1-network candidate read off it, in one process; the
+    8-epoch groups (twice the cost) dealt out first."""
+    if n_jobs < 1:
+        raise ValueError(f"n_jobs must be at least 1, got {n_jobs}")
+    pool = candidates(base)
+    groups = [[name] + [n for n in pool if ensemble_of(pool, n) == name]
+              for name in pool if pool[name].n_models > 1]
+    groups.sort(key=lambda g: -pool[g[0]].epochs)
+    jobs = [[] for _ in range(min(n_jobs, len(groups)))]
+    for i, group in enumerate(groups):
+        jobs[i % len(jobs)].extend(group)
+    return jobs
+
+
+def _run_piece(path: Path, name: str, recipe: MitbihRecipe, seed: int, n_folds: int,
+               device, table, verbose: bool) -> None:
+    t0 = time.perf_counter()
+    cv = cross_validate_recipes({name: recipe}, n_folds=n_folds, seed=seed, device=device,
+                                table=table)
+    entry = cv["candidates"][name]
+    entry.pop("_probs")
+    piece = {"name": name, "seed": seed, "n_folds": n_folds, "folds": cv["folds"],
+             "recipe_hash": recipe_hash(recipe), "commit": git_commit(),
+             "seconds": time.perf_counter() - t0, **entry}
+    path.write_text(json.dumps(finite_or_none(piece), indent=1))
+    if verbose:
+        print(f"{name}, seed {seed}: DS1 macro-F1 {entry['summary']['macro_f1_nsvf']:.3f} "
+              f"({piece['seconds']:.0f} s)")
 
 
 def choose(pieces: dict, seeds=SEEDS) -> dict:

@@ -43,3 +43,8 @@ def test_cross_validate_ensemble_scores_its_members(data_root):
     for m in c["member_summaries"]:
         assert np.array(m["confusion_matrix"]).sum() == n_ds1
     assert c["recipe"]["n_models"] == 2
+    # what the declared search relies on (selection.derived_piece): the first member,
+    # scored alone, is the 1-network recipe of the same seed, call for call
+    single = cross_validate_recipes({"one": replace(recipe, n_models=1)}, n_folds=2, seed=0,
+                                    device="cpu", table=table)["candidates"]["one"]
+    assert single["summary"] == c["member_summaries"][0]

@@ -15,10 +15,13 @@ def fake_cv(monkeypatch):
         (name, recipe), = cands.items()
         calls.append((name, seed))
         score = 0.5 + 0.01 * recipe.epochs + 0.03 * recipe.n_models + 0.001 * seed
+        members = [{"macro_f1_nsvf": score - 0.03 * (recipe.n_models - 1) + k / 100}
+                   for k in range(recipe.n_models)] if recipe.n_models > 1 else None
         return {"folds": [["101"], ["106"]], "candidates": {name: {
             "summary": {"macro_f1_nsvf": score}, "recipe": {"n_models": recipe.n_models,
                                                             "epochs": recipe.epochs},
-            "_probs": None}}}
+            "train_time_s": 3.0 * recipe.n_models, "_probs": None,
+            **({"member_summaries": members} if members else {})}}}
     monkeypatch.setattr(selection, "cross_validate_recipes", fake)
     return calls
 
@@ -31,13 +34,14 @@ def test_candidates_are_declared_and_distinct():
 
 
 def test_search_resumes_and_the_rule_prefers_the_cheaper_near_tie(fake_cv, tmp_path):
-    names = list(selection.candidates())[:4]
+    names = list(selection.candidates())[:4]   # two pairs: 1 network, and its 3
     first = selection.search(tmp_path, names[:2], verbose=False)
-    assert len(fake_cv) == 2 * len(selection.SEEDS) and set(first) == set(names[:2])
-    selection.search(tmp_path, names, verbose=False)       # resumes: 2 new candidates only
-    assert len(fake_cv) == 4 * len(selection.SEEDS)
+    # one trained candidate per seed: the single network is the ensemble's first
+    assert len(fake_cv) == len(selection.SEEDS) and set(first) == set(names[:2])
+    selection.search(tmp_path, names, verbose=False)       # resumes: the new pair only
+    assert len(fake_cv) == 2 * len(selection.SEEDS)
     pieces = selection.search(tmp_path, names, verbose=False)
-    assert len(fake_cv) == 4 * len(selection.SEEDS)         # nothing run again
+    assert len(fake_cv) == 2 * len(selection.SEEDS)         # nothing run again
     decision = selection.choose(pieces)
     table = decision["table"]
     best = max(table, key=lambda n: table[n]["mean_macro_f1_nsvf"])
@@ -78,3 +82,41 @@ def test_rule_takes_the_cheaper_of_a_near_tie():
     assert selection.choose(pieces)["chosen"] == "small"      # within 0.005, cheaper
     pieces["big"] = piece(0.710, 3, 8)
     assert selection.choose(pieces)["chosen"] == "big"        # clearly better
+
+
+def test_single_network_candidates_are_read_off_their_ensembles(fake_cv, tmp_path):
+    """A 1-network candidate is not trained when its 3-network sibling runs (or has run):
+    its piece is the sibling's first member; alone, it is trained."""
+    pool = selection.candidates()
+    single = next(n for n, r in pool.items() if r.n_models == 1)
+    ensemble = selection.ensemble_of(pool, single)
+    assert pool[ensemble].n_models == 3 and selection.ensemble_of(pool, ensemble) is None
+    alone = selection.search(tmp_path / "alone", [single], verbose=False)
+    assert fake_cv == [(single, s) for s in selection.SEEDS]
+    fake_cv.clear()
+    pieces = selection.search(tmp_path / "both", [single, ensemble], verbose=False)
+    assert fake_cv == [(ensemble, s) for s in selection.SEEDS]      # one training each
+    for seed in selection.SEEDS:
+        derived = pieces[single][seed]
+        members = pieces[ensemble][seed]["member_summaries"]
+        assert derived["summary"] == members[0] != pieces[ensemble][seed]["summary"]
+        assert derived["derived_from"]["name"] == ensemble
+        assert derived["recipe_hash"] == recipe_hash(pool[single])
+        assert derived["summary"]["macro_f1_nsvf"] == pytest.approx(   # as if trained
+            alone[single][seed]["summary"]["macro_f1_nsvf"])
+    with pytest.raises(ValueError, match="no member figures"):
+        selection.derived_piece({"name": "x"}, single, pool[single])
+
+
+def test_job_groups_cover_every_candidate_once():
+    pool = selection.candidates()
+    for n_jobs in (1, 5, 12, 40):
+        jobs = selection.job_groups(n_jobs)
+        assert len(jobs) == min(n_jobs, 12)
+        names = [n for job in jobs for n in job]
+        assert sorted(names) == sorted(pool)
+        for job in jobs:   # each single network sits with its ensemble
+            assert all(selection.ensemble_of(pool, n) in job for n in job
+                       if pool[n].n_models == 1)
+    with pytest.raises(ValueError, match="n_jobs"):
+        selection.job_groups(0)
