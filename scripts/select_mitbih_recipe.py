@@ -32,9 +32,9 @@ folds, as the benchmark trains it, and calls the beats of the held-out fold. DS2
 test side of the benchmark, is not read. The candidate with the best pooled macro-F1
 over N, S, V, F is the one to take into ``python -m ecgkit.bench mitbih``.
 
-Cost: one training per network, candidate and fold (about 1.5 min each at 4 epochs on 2
-CPU cores, so over 20 min for a candidate of the full recipe's three networks; under
-20 s each on an H100, six CV runs sharing it). Writes ``bench-results/mitbih_cv_seed<k>.json``.
+Cost: one training per network, candidate and fold (about 50 s each at 4 epochs on 2
+CPU cores, so about 13 min for a candidate of the full recipe's three networks over 5
+folds). Writes ``bench-results/mitbih_cv_seed<k>.json``.
 """
 from __future__ import annotations
 
@@ -167,8 +167,11 @@ def declared_search(args) -> dict:
             if path.is_file():
                 pieces.setdefault(name, {})[seed] = json.loads(path.read_text())
     done = sum(len(v) for v in pieces.values())
+    # a piece read off an ensemble's first network trained nothing of its own
+    trained = [p["seconds"] for v in pieces.values() for p in v.values()
+               if "derived_from" not in p]
     print(f"{done} of {len(pool) * len(selection.SEEDS)} pieces in {folder}; "
-          f"{sum(p['seconds'] for v in pieces.values() for p in v.values()):.0f} s of training")
+          f"{sum(trained):.0f} s of training")
     for name in pool:
         got = sorted(pieces.get(name, {}))
         print(f"  {name:<40} seeds done {got}")

@@ -41,8 +41,9 @@ SEEDS = (0, 1, 2)
 # candidate is the first network of its 3-network sibling (same recipe, same seed:
 # member_seeds), so search() trains the 3-network candidates and reads each 1-network
 # candidate off their first member: 12 x 3 x 5 x 3 = 540 networks, half of 4 epochs and
-# half of 8. At about 1.5 min per 4-epoch network on 2 CPU cores that is about 20 hours:
-# the search is sized for a GPU machine, in several processes (--jobs) and sittings.
+# half of 8. Measured on 2 CPU cores: a 3-network 4-epoch piece (15 networks) in about
+# 760 s, some 50 s per 4-epoch network, so about 11 hours in all: several sittings, or a
+# GPU machine with several processes (--jobs).
 RULE = ("the highest mean, over seeds 0-2, of the pooled out-of-fold macro-F1 over N, S, "
         "V, F on DS1 (5 folds by record); a candidate within 0.005 of the best that costs "
         "less (fewer networks, then fewer epochs) is taken instead")
