@@ -42,12 +42,12 @@ __all__ = ["Recipe", "RECIPES", "PUBLISHED", "SIGNAL_MODELS", "PtbxlRun", "model
 
 FS = 100  # PTB-XL at 100 Hz
 WINDOW, STRIDE = 250, 125  # 2.5 s crops, 1.25 s stride
-PROTOCOLS = ("crops", "full", "crops_whole")
 INPUTS = {"crops": "random 2.5 s crops in training; sliding 2.5 s windows, stride 1.25 s, "
                    "max over windows at validation and test",
           "full": "whole 10 s records",
           "crops_whole": "random 2.5 s crops in training; whole 10 s records at "
                          "validation and test"}
+PROTOCOLS = tuple(INPUTS)  # what --protocol accepts, each with its input described
 
 
 @dataclass(frozen=True)
