@@ -52,17 +52,35 @@ def test_select_mitbih_recipe_search_in_processes(tmp_path, monkeypatch, capsys)
     spec.loader.exec_module(script)
     started = []
 
+    threads = []
+
     class FakeProcess:
-        def __init__(self, command):
+        def __init__(self, command, env):
             started.append(command)
+            threads.append(env["OMP_NUM_THREADS"])
 
         def wait(self):
             return 0
     monkeypatch.setattr(script.subprocess, "Popen", FakeProcess)
+    monkeypatch.setattr(script.os, "cpu_count", lambda: 8)
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
     script.main(["--search", "--jobs", "3", "--dir", str(tmp_path)])
     assert len(started) == 3
+    assert threads == ["2"] * 3  # the cores shared out, not taken by every process
     names = [n for cmd in started for n in cmd[cmd.index("--names") + 1:]]
     from ecgkit.experiments.mitbih import selection
     assert sorted(names) == sorted(selection.candidates())
     assert all(cmd[cmd.index("--dir") + 1] == str(tmp_path) for cmd in started)
     assert "0 of 72 pieces" in capsys.readouterr().out
+
+    # a resumed search shares out only the candidates with pieces still missing
+    pool = selection.candidates()
+    finished = [n for n in pool if selection.ensemble_of(pool, n) == "plain, 4 ep, 3 nets"]
+    for name in finished + ["plain, 4 ep, 3 nets"]:
+        for seed in selection.SEEDS:
+            (tmp_path / f"cv_{selection.recipe_hash(pool[name])}_seed{seed}.json").write_text(
+                json.dumps({"seconds": 1.0}))
+    started.clear()
+    script.main(["--search", "--jobs", "3", "--dir", str(tmp_path)])
+    names = [n for cmd in started for n in cmd[cmd.index("--names") + 1:]]
+    assert sorted(names) == sorted(set(pool) - set(finished) - {"plain, 4 ep, 3 nets"})

@@ -139,15 +139,19 @@ def derived_piece(ensemble_piece: dict, name: str, recipe: MitbihRecipe) -> dict
                          "recipe_hash": ensemble_piece["recipe_hash"], "member": 0}})
 
 
-def job_groups(n_jobs: int, base: MitbihRecipe | None = None) -> list[list[str]]:
+def job_groups(n_jobs: int, base: MitbihRecipe | None = None,
+               done=()) -> list[list[str]]:
     """The candidates split over ``n_jobs`` processes (``--search --jobs``): each
     3-network candidate with the 1-network candidate read off it, in one process; the
-    8-epoch groups (twice the cost) dealt out first."""
+    8-epoch groups (twice the cost) dealt out first. Groups whose every candidate is in
+    ``done`` (all seeds' pieces exist) are left out, so that a resumed search shares out
+    only what is left."""
     if n_jobs < 1:
         raise ValueError(f"n_jobs must be at least 1, got {n_jobs}")
     pool = candidates(base)
     groups = [[name] + [n for n in pool if ensemble_of(pool, n) == name]
               for name in pool if pool[name].n_models > 1]
+    groups = [g for g in groups if not set(g) <= set(done)]
     groups.sort(key=lambda g: -pool[g[0]].epochs)
     jobs = [[] for _ in range(min(n_jobs, len(groups)))]
     for i, group in enumerate(groups):

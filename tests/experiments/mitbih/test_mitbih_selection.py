@@ -120,3 +120,8 @@ def test_job_groups_cover_every_candidate_once():
                        if pool[n].n_models == 1)
     with pytest.raises(ValueError, match="n_jobs"):
         selection.job_groups(0)
+    # finished groups are left out; a group with one piece missing is not
+    done = ["plain, 4 ep, 3 nets", "plain, 4 ep, 1 net", "plain, 8 ep, 3 nets"]
+    names = [n for job in selection.job_groups(4, done=done) for n in job]
+    assert sorted(names) == sorted(set(pool) - set(done[:2]))
+    assert selection.job_groups(4, done=list(pool)) == []
