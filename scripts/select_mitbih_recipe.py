@@ -159,12 +159,7 @@ def declared_search(args) -> dict:
 
     pool = selection.candidates()
     folder = Path(args.dir) if args.dir else selection.PIECES
-    pieces = {}
-    for name, recipe in pool.items():
-        for seed in selection.SEEDS:
-            path = folder / f"cv_{selection.recipe_hash(recipe)}_seed{seed}.json"
-            if path.is_file():
-                pieces.setdefault(name, {})[seed] = json.loads(path.read_text())
+    pieces = selection.load_pieces(folder)
     if args.search and args.jobs > 1 and not args.names:
         complete = [n for n, v in pieces.items() if len(v) == len(selection.SEEDS)]
         return _in_processes(args, folder, selection.job_groups(args.jobs, done=complete))

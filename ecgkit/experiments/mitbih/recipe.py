@@ -40,7 +40,7 @@ class MitbihRecipe:
     # CNNLSTM morph_dropout (additive RR path only). Set on DS2 trial runs: record-wise
     # cross-validation on DS1 over three seeds cannot tell 0.25 from 0.5, and 0.25 loses
     # many of record 232's S beats on DS2; DS1 has no patient whose usual beat is an S
-    # beat (chapter 7, section 10).
+    # beat (chapter 7b, section 6).
     morph_dropout: float = 0.5
     median_beat: bool = False           # the record's median beat as a second channel
     relative_to_median: bool = True     # channel 0: the beat minus the record's median beat
@@ -102,7 +102,7 @@ def with_wiring(recipe: MitbihRecipe, wiring: str) -> MitbihRecipe:
 # "sample" is what the book trains (under 2 minutes per split); "smoke" checks the code.
 RECIPES = {
     # three networks averaged: on DS1 alone (record-wise CV, 3 seeds) the average of
-    # three beat each seed's median network in macro-F1 (chapter 7, section 10)
+    # three beat each seed's median network in macro-F1 (chapter 7b, sections 5-6)
     "full": MitbihRecipe(epochs=4, samples_per_epoch=40000, n_models=3),
     "sample": MitbihRecipe(epochs=3, samples_per_epoch=12000, max_train_beats=30000),
     "smoke": MitbihRecipe(epochs=1, samples_per_epoch=512, batch_size=64,

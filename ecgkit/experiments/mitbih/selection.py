@@ -29,9 +29,11 @@ from ecgkit.experiments.mitbih.cv import cross_validate_recipes
 from ecgkit.experiments.mitbih.recipe import (RECIPES, MitbihRecipe, recipe_hash,
                                               with_wiring)
 from ecgkit.experiments.results import finite_or_none, git_commit
+from ecgkit.explain.faithfulness import bootstrap_mean_ci
 
 __all__ = ["GRID", "RULE", "SEEDS", "candidates", "search", "ensemble_of", "derived_piece",
-           "job_groups", "choose", "freeze", "load_frozen", "is_frozen", "FROZEN", "PIECES"]
+           "job_groups", "load_pieces", "compare", "choose", "freeze", "load_frozen",
+           "is_frozen", "FROZEN", "PIECES"]
 
 # What may be chosen, declared before any run. The base is the full profile's budget.
 GRID = {"wiring": ("additive", "plain"), "relative_to_median": (True, False),
@@ -42,8 +44,9 @@ SEEDS = (0, 1, 2)
 # member_seeds), so search() trains the 3-network candidates and reads each 1-network
 # candidate off their first member: 12 x 3 x 5 x 3 = 540 networks, half of 4 epochs and
 # half of 8. Measured on 2 CPU cores: a 3-network 4-epoch piece (15 networks) in about
-# 760 s, some 50 s per 4-epoch network, so about 11 hours in all: several sittings, or a
-# GPU machine with several processes (--jobs).
+# 760 s in one process, some 50 s per 4-epoch network, so about 11 hours in all; with
+# --jobs 2 (one thread each) two such pieces in about 1,200 s, some 9 hours in all.
+# Several sittings, or a GPU machine with several processes (--jobs).
 RULE = ("the highest mean, over seeds 0-2, of the pooled out-of-fold macro-F1 over N, S, "
         "V, F on DS1 (5 folds by record); a candidate within 0.005 of the best that costs "
         "less (fewer networks, then fewer epochs) is taken instead")
@@ -157,6 +160,48 @@ def job_groups(n_jobs: int, base: MitbihRecipe | None = None,
     for i, group in enumerate(groups):
         jobs[i % len(jobs)].extend(group)
     return jobs
+
+
+def load_pieces(folder=PIECES, base: MitbihRecipe | None = None) -> dict:
+    """The pieces of the search found in ``folder``, ``{name: {seed: piece}}``; a
+    candidate with no piece yet is left out. A piece is found by its recipe's hash, so
+    a piece of an edited candidate is not mistaken for the declared one."""
+    folder, pieces = Path(folder), {}
+    for name, recipe in candidates(base).items():
+        for seed in SEEDS:
+            path = _piece(folder, recipe, seed)
+            if path.is_file():
+                pieces.setdefault(name, {})[seed] = json.loads(path.read_text())
+    return pieces
+
+
+def compare(pieces: dict, a: str, b: str, seeds=SEEDS, n_boot: int = 2000) -> dict:
+    """Candidate ``a`` against ``b`` on DS1, paired: the same record folds, the same seeds.
+
+    ``difference``: the mean over seeds of the pooled out-of-fold macro-F1 (N, S, V, F) of
+    ``a`` minus ``b`` (what :data:`RULE` compares), with ``per_seed``; ``ci95``: a
+    bootstrap over the record folds (patients) of the mean fold macro-F1 difference
+    (averaged over seeds); ``verdict``: ``"a better"``, ``"b better"`` or ``"cannot tell
+    apart"`` (the interval contains 0). Needs each fold's figure, so not for a candidate
+    read off an ensemble (:func:`derived_piece` keeps only pooled figures)."""
+    missing = [f"{n} seed {s}" for n in (a, b) for s in seeds if s not in pieces.get(n, {})]
+    if missing:
+        raise ValueError(f"pieces missing for the comparison: {missing}")
+    pa, pb = ([pieces[n][s] for s in seeds] for n in (a, b))
+    if any(x["folds"] != y["folds"] for x, y in zip(pa, pb)):
+        raise ValueError(f"{a!r} and {b!r} were not run on the same folds")
+    if any("fold_macro_f1_nsvf" not in x for x in pa + pb):
+        raise ValueError("a piece read off an ensemble has no per-fold figures; compare "
+                         "it with the per-seed differences only")
+    per_seed = [x["summary"]["macro_f1_nsvf"] - y["summary"]["macro_f1_nsvf"]
+                for x, y in zip(pa, pb)]
+    by_fold = np.mean([np.subtract(x["fold_macro_f1_nsvf"], y["fold_macro_f1_nsvf"])
+                       for x, y in zip(pa, pb)], axis=0)
+    _, low, high = bootstrap_mean_ci(by_fold, n_boot=n_boot)
+    verdict = "a better" if low > 0 else "b better" if high < 0 else "cannot tell apart"
+    return {"a": a, "b": b, "difference": float(np.mean(per_seed)), "per_seed": per_seed,
+            "fold_difference": float(by_fold.mean()), "ci95": (low, high),
+            "verdict": verdict}
 
 
 def _run_piece(path: Path, name: str, recipe: MitbihRecipe, seed: int, n_folds: int,

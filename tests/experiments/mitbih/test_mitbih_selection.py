@@ -125,3 +125,29 @@ def test_job_groups_cover_every_candidate_once():
     names = [n for job in selection.job_groups(4, done=done) for n in job]
     assert sorted(names) == sorted(set(pool) - set(done[:2]))
     assert selection.job_groups(4, done=list(pool)) == []
+
+
+def test_load_pieces_and_compare(fake_cv, tmp_path):
+    a, b = "additive, 4 ep, drop 0.25, 3 nets", "additive, 4 ep, drop 0.5, 3 nets"
+    selection.search(tmp_path, [a], verbose=False)
+    pieces = selection.load_pieces(tmp_path)
+    assert sorted(pieces) == [a] and sorted(pieces[a]) == list(selection.SEEDS)
+    with pytest.raises(ValueError, match="pieces missing"):
+        selection.compare(pieces, a, b)
+    with pytest.raises(ValueError, match="per-fold"):  # the fake pieces have none
+        selection.compare({a: pieces[a], b: pieces[a]}, a, b)
+
+    def piece(f1, folds):
+        return {"summary": {"macro_f1_nsvf": f1}, "fold_macro_f1_nsvf": folds,
+                "folds": [["101"], ["106"], ["109"]]}
+    better = {s: piece(0.6, [0.62, 0.55, 0.70]) for s in selection.SEEDS}
+    worse = {s: piece(0.5, [0.50, 0.50, 0.60]) for s in selection.SEEDS}
+    noisy = {s: piece(0.55, [0.70, 0.40, 0.62]) for s in selection.SEEDS}
+    pieces = {a: better, b: worse, "c": noisy}
+    result = selection.compare(pieces, a, b)
+    assert result["verdict"] == "a better" and result["difference"] == pytest.approx(0.1)
+    assert selection.compare(pieces, b, a)["verdict"] == "b better"
+    assert selection.compare(pieces, a, "c")["verdict"] == "cannot tell apart"
+    shifted = {s: {**p, "folds": [["101"], ["109"], ["106"]]} for s, p in worse.items()}
+    with pytest.raises(ValueError, match="same folds"):
+        selection.compare({a: better, b: shifted}, a, b)
