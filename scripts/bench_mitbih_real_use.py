@@ -10,7 +10,9 @@ only, (3) causally (running median of the past 256 beats, running mean RR), and 
 the beats the XQRS detector finds, matched to the reference within 150 ms (missed beats
 and false detections counted, as ANSI/AAMI EC57 does). Intervals: a bootstrap over DS2
 records. Writes ``bench-results/mitbih_real_use_<recipe>_seed<k>.json`` (refuses to
-replace one unless ``--force``) and prints a table.
+replace one unless ``--force``) and prints a table. Chapter 7b shows the full profile's
+results committed in ``ecgkit/experiments/mitbih/results/`` (``realuse.load_results``):
+copy them there after a run.
 """
 from __future__ import annotations
 
@@ -65,12 +67,12 @@ def main(argv=None) -> int:
               f"[95 % interval over records]; {result['seconds']:.0f} s")
         print(f"{'':<22}" + "".join(f"{c:>18}" for c in COLUMNS))
         for context, entry in result["contexts"].items():
-            label = ({"whole": "whole record (bench)", "causal": "causal"}[context]
-                     if context in ("whole", "causal") else f"first {float(context):g} min")
-            print(row(label, entry["figures"], entry["ci95_by_record"]) +
+            print(row(realuse.condition_label(context), entry["figures"],
+                      entry["ci95_by_record"]) +
                   f"  ({entry['input_ms_per_beat']:.3f} ms/beat inputs)")
         det = result["detector"]
-        print(row("XQRS-detected beats", det["figures"], det["ci95_by_record"]))
+        print(row(realuse.condition_label("detector"), det["figures"],
+                  det["ci95_by_record"]))
         print(f"  detector: {det['matched']} beats matched, {det['missed']} missed, "
               f"{det['false']} false detections (150 ms)")
         print(f"wrote {out}")

@@ -15,21 +15,28 @@ network (:func:`run_real_use`) on DS2
 """
 from __future__ import annotations
 
+import json
 import time
+from pathlib import Path
 
 import numpy as np
 
 from ecgkit.data import DS2, MITBIH_FS, beat_table
 from ecgkit.experiments.mitbih.network import predict_beats
+from ecgkit.experiments.mitbih.recipe import RECIPES, recipe_hash
 from ecgkit.experiments.mitbih.records import (figures_from_confusion, record_bootstrap_ci,
                                                record_confusions)
 from ecgkit.experiments.mitbih.run import run_mitbih
+from ecgkit.experiments.mitbih.selection import load_frozen
 from ecgkit.signal.beats import normalize_beats, pack_beats
 
-__all__ = ["CONTEXTS", "CAUSAL_BEATS", "context_inputs", "detector_figures", "run_real_use"]
+__all__ = ["CONTEXTS", "CAUSAL_BEATS", "RESULTS", "context_inputs", "detector_figures",
+           "run_real_use", "condition_label", "load_results"]
 
 CONTEXTS = ("whole", 1.0, 2.0, 5.0, "causal")  # minutes of context, or the two extremes
 CAUSAL_BEATS = 256  # about 3-4 minutes of beats at usual rates
+# Full-profile runs of scripts/bench_mitbih_real_use.py, committed: chapter 7b shows them.
+RESULTS = Path(__file__).with_name("results")
 
 
 def _context_of(w, rr_abs, samples, context) -> tuple[np.ndarray, np.ndarray]:
@@ -116,3 +123,38 @@ def run_real_use(profile: str | None = None, seed: int = 0, device=None,
     out["detector"] = detector_figures(model, recipe, decision, records, table.spec, device)
     return out
 
+
+
+def condition_label(context) -> str:
+    """How a table names a key of :func:`run_real_use`'s ``"contexts"`` (or ``"detector"``)."""
+    fixed = {"whole": "whole record (bench)", "causal": "causal",
+             "detector": "XQRS-detected beats"}
+    return fixed.get(str(context)) or f"first {float(context):g} min"
+
+
+def load_results(recipe: str = "profile", folder=RESULTS) -> dict[int, dict]:
+    """The committed results of ``scripts/bench_mitbih_real_use.py``, ``{seed: result}``.
+
+    ``recipe``: ``"profile"``, the full profile's recipe (some of whose choices saw DS2:
+    ``mitbih.DS2_INFORMED``), or ``"ds1"``, the recipe frozen by the DS1-only search. A
+    result whose recipe hash is not that recipe's (the recipe changed since) is refused.
+    """
+    if recipe not in ("profile", "ds1"):
+        raise ValueError(f"recipe must be 'profile' or 'ds1', got {recipe!r}")
+    paths = sorted(Path(folder).glob(f"mitbih_real_use_{recipe}_seed*.json"))
+    if not paths:
+        raise FileNotFoundError(f"no result of `python scripts/bench_mitbih_real_use.py "
+                                f"--recipe {recipe}` in {folder}")
+    if recipe == "profile":
+        expected = recipe_hash(RECIPES["full"])
+    else:
+        expected = recipe_hash(load_frozen())
+    out = {}
+    for path in paths:
+        result = json.loads(path.read_text())
+        found = result["reference"]["provenance"]["recipe_hash"]
+        if found != expected:
+            raise ValueError(f"{path.name} was run with recipe {found}, not the current "
+                             f"{recipe} recipe ({expected}): run the script again")
+        out[int(path.stem.rsplit("seed", 1)[1])] = result
+    return out

@@ -1,4 +1,6 @@
 """The benchmark under the app's conditions: detected beats, short and causal context."""
+import json
+
 import numpy as np
 import pytest
 
@@ -51,3 +53,22 @@ def test_detected_beats_match_the_reference(table):
     assert counts[:5].sum() + len(missed) >= 0.99 * len(table)
     assert counts[beat_table.NO_BEAT] < 0.01 * len(table) and len(missed) < 0.01 * len(table)
     assert set(det.labels) <= {"N", "S", "V", "F", "Q", "?"}
+
+
+def test_committed_results_are_of_the_current_recipe_and_others_are_refused(tmp_path):
+    results = realuse.load_results("profile")   # what chapter 7b shows
+    assert sorted(results) == [0, 1, 2]
+    for seed, result in results.items():
+        assert result["reference"]["seed"] == seed
+        assert set(result["contexts"]) == {str(c) for c in realuse.CONTEXTS}
+    stale = json.loads(json.dumps(results[0]))
+    stale["reference"]["provenance"]["recipe_hash"] = "0123456789ab"
+    (tmp_path / "mitbih_real_use_profile_seed0.json").write_text(json.dumps(stale))
+    with pytest.raises(ValueError, match="not the current profile recipe"):
+        realuse.load_results("profile", tmp_path)
+    with pytest.raises(FileNotFoundError, match="--recipe profile"):
+        realuse.load_results("profile", tmp_path / "empty")
+    with pytest.raises(ValueError, match="recipe must be"):
+        realuse.load_results("sample")
+    assert realuse.condition_label("2.0") == "first 2 min"
+    assert realuse.condition_label("detector") == "XQRS-detected beats"
