@@ -242,11 +242,12 @@ def choose(pieces: dict, seeds=SEEDS) -> dict:
     return {"chosen": chosen, "table": table}
 
 
-def freeze(pieces: dict, path=FROZEN, base: MitbihRecipe | None = None,
+def freeze(pieces: dict, path=None, base: MitbihRecipe | None = None,
            seeds=SEEDS) -> dict:
     """Choose (:func:`choose`) and write the chosen recipe with its hash to ``path``;
-    an existing file is not overwritten (move it away first)."""
-    path = Path(path)
+    an existing file is not overwritten (move it away first). ``path`` defaults to
+    :data:`FROZEN`."""
+    path = Path(path or FROZEN)
     if path.exists():
         raise FileExistsError(f"{path} exists: a recipe is already frozen; move it away "
                               "to freeze another")
@@ -261,9 +262,10 @@ def freeze(pieces: dict, path=FROZEN, base: MitbihRecipe | None = None,
     return frozen
 
 
-def load_frozen(path=FROZEN) -> MitbihRecipe:
-    """The frozen DS1-only recipe, checked against its hash."""
-    path = Path(path)
+def load_frozen(path=None) -> MitbihRecipe:
+    """The frozen DS1-only recipe (``path``, default :data:`FROZEN`), checked against
+    its hash."""
+    path = Path(path or FROZEN)
     if not path.is_file():
         raise FileNotFoundError(
             f"no frozen DS1-only recipe at {path}: run `python scripts/select_mitbih_recipe.py "
@@ -276,7 +278,7 @@ def load_frozen(path=FROZEN) -> MitbihRecipe:
     return recipe
 
 
-def is_frozen(recipe: MitbihRecipe, path=FROZEN) -> bool:
+def is_frozen(recipe: MitbihRecipe, path=None) -> bool:
     """Whether ``recipe`` is the frozen DS1-only recipe (False while none is frozen)."""
-    path = Path(path)
+    path = Path(path or FROZEN)
     return path.is_file() and json.loads(path.read_text())["recipe_hash"] == recipe_hash(recipe)

@@ -83,3 +83,28 @@ def test_benchmark_rejects_a_bad_s_threshold():
     for bad in ("0", "two"):
         with pytest.raises(SystemExit):
             p.parse_args(["--n-models", bad])
+
+
+def test_ds1_recipe_option_trains_the_frozen_recipe(tmp_path, monkeypatch):
+    """`--recipe ds1` trains the recipe the DS1-only search froze, and its JSON lists no
+    choice that saw DS2; without a frozen recipe it stops and says how to make one."""
+    from dataclasses import asdict
+
+    from ecgkit.experiments.mitbih import selection
+
+    monkeypatch.setenv("ECGKIT_PROFILE", "smoke")
+    monkeypatch.setattr(selection, "FROZEN", tmp_path / "ds1_recipe.json")
+    p = argparse.ArgumentParser()
+    mitbih.add_mitbih_arguments(p)
+    args = p.parse_args(["--split", "inter", "--model", "cnnlstm", "--recipe", "ds1",
+                         "--device", "cpu"])
+    with pytest.raises(FileNotFoundError, match="--freeze"):
+        mitbih.run_mitbih_cli(args)
+    # a cheap stand-in for what --freeze writes: the smoke budget, plain wiring
+    frozen = mitbih.with_wiring(mitbih.recipe_for("smoke"), "plain")
+    selection.FROZEN.write_text(json.dumps({"recipe": asdict(frozen),
+                                            "recipe_hash": mitbih.recipe_hash(frozen)}))
+    result = mitbih.run_mitbih_cli(args)
+    assert result["provenance"]["recipe_hash"] == mitbih.recipe_hash(frozen)
+    assert result["recipe"]["wiring"] == "plain"
+    assert result["protocol"]["choices_that_saw_ds2"] == []
