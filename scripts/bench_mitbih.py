@@ -1,10 +1,12 @@
-"""Run the MIT-BIH heartbeat benchmark over several seeds and print the median figures.
+"""Run the MIT-BIH heartbeat benchmark over several seeds; report both recipes on DS2.
 
     python scripts/bench_mitbih.py                      # cnnlstm, inter + intra, seeds 0 1 2
     python scripts/bench_mitbih.py --model gbm          # the gradient-boosting floor
     python scripts/bench_mitbih.py --wiring plain       # the CNN-LSTM, RR joined plainly
     python scripts/bench_mitbih.py --splits intra --epochs 8   # another budget
     python scripts/bench_mitbih.py --splits inter --seeds 0 --profile smoke
+    python scripts/bench_mitbih.py --recipe ds1 --splits inter   # the DS1-only recipe
+    python scripts/bench_mitbih.py --report     # both recipes' committed results; no training
 
 Each run is a separate ``python -m ecgkit.bench mitbih ...`` process (so that its peak
 memory is its own) writing ``bench-results/mitbih_<model>_<split>_seed<k>.json``. A JSON
@@ -12,9 +14,17 @@ that already exists is reused only when it was produced by this commit with this
 (its ``provenance`` block: ``commit``, ``recipe_hash``); otherwise the script stops and
 says why, and ``--force`` runs again and replaces it. With ``--wiring plain`` the
 files are named ``mitbih_cnnlstm-plain_...``, with ``--epochs 8`` ``..._e8_...``, with
-``--n-models 1`` ``..._n1_...``. The medians over seeds are printed next to the targets
-of the issue and written to
-``bench-results/mitbih_<model>_summary.json``.
+``--n-models 1`` ``..._n1_...``. Every seed's figures and their per-figure medians
+(each figure's median over the seeds: not one run) are printed next to the targets of the
+issue and written to ``bench-results/mitbih_<model>_summary.json``.
+
+``--report`` trains nothing. It prints, from the committed results of
+``scripts/bench_mitbih_real_use.py`` (each holds this benchmark's result for its seed),
+the full profile's recipe (some of whose choices saw DS2) and the recipe chosen on DS1
+alone, side by side: every seed with 95 % intervals from a bootstrap over DS2 records,
+the median run, the figures without record 232 and of record 232 alone, the figures at
+XQRS-detected beats, the per-record table, and the paired DS1-only minus profile
+difference (:mod:`ecgkit.experiments.mitbih.report`).
 
 Timings depend on what else runs on the machine: on a shared CPU they are upper bounds.
 """
@@ -33,6 +43,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from ecgkit.experiments import mitbih  # noqa: E402  (after the path, for a plain checkout)
+from ecgkit.experiments.mitbih.records import FIGURES  # noqa: E402
 from ecgkit.experiments.results import git_commit  # noqa: E402
 
 # Floors of the issue (inter-patient, DS2) and of the intra-patient split.
@@ -42,6 +53,7 @@ TARGETS = {
     "intra": {"accuracy": 0.98},
 }
 LIMITS = {"train_time_s": 600.0, "inference_ms_per_beat": 1.0}
+PER_FIGURE = "per-figure medians over the seeds (each figure's own median: not one run)"
 
 
 def figures(result: dict) -> dict:
@@ -144,7 +156,15 @@ def main(argv=None) -> int:
                    help="CNN-LSTM networks averaged (default: the profile's recipe)")
     p.add_argument("--recipe", default="profile", choices=["profile", "ds1"],
                    help="'ds1': the recipe frozen after the DS1-only search, scored once")
+    p.add_argument("--report", action="store_true",
+                   help="train nothing: print both recipes' committed DS2 results")
+    p.add_argument("--results-dir", default=None,
+                   help="with --report: where the real-use results are (default: the "
+                        "committed ones)")
     args = p.parse_args(argv)
+    if args.report:
+        print(mitbih.report.format_report(args.results_dir or mitbih.realuse.RESULTS))
+        return 0
     if args.n_models is not None and args.n_models < 1:
         p.error("--n-models must be positive")
     out_dir = Path(args.out_dir)
@@ -164,8 +184,13 @@ def main(argv=None) -> int:
                            args.wiring, args.epochs, args.n_models, args.recipe)
                    for s in args.seeds]
         med = median_figures(results)
-        summary["splits"][split] = {"median": med, "per_seed": [figures(r) for r in results]}
-        print(f"\n{name} / {split}: median over seeds {args.seeds} (profile {args.profile})")
+        summary["splits"][split] = {"median": med, "median_is": PER_FIGURE,
+                                    "per_seed": [figures(r) for r in results]}
+        print(f"\n{name} / {split}, profile {args.profile}: per seed, then {PER_FIGURE}")
+        for r in results:
+            f = figures(r)
+            print(f"  seed {r['seed']}: " + ", ".join(
+                f"{k} {'n/a' if f[k] is None else format(f[k], '.3f')}" for k in FIGURES))
         floor = _floor(out_dir, split) if args.model != "gbm" else None
         if floor:
             print(f"  {'':28s} {'':>10s}  (the trees' median, {floor['source']}: in [ ])")

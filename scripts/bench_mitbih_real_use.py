@@ -12,7 +12,8 @@ and false detections counted, as ANSI/AAMI EC57 does). Intervals: a bootstrap ov
 records. Writes ``bench-results/mitbih_real_use_<recipe>_seed<k>.json`` (refuses to
 replace one unless ``--force``) and prints a table. Chapter 7b shows the full profile's
 results committed in ``ecgkit/experiments/mitbih/results/`` (``realuse.load_results``):
-copy them there after a run.
+copy them there after a run; ``python scripts/bench_mitbih.py --report`` then prints both
+recipes side by side.
 """
 from __future__ import annotations
 
@@ -26,20 +27,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from ecgkit.experiments.mitbih import realuse, selection  # noqa: E402
+from ecgkit.experiments.mitbih.report import format_header, format_row  # noqa: E402
 from ecgkit.experiments.results import finite_or_none  # noqa: E402
-
-COLUMNS = ("accuracy", "S_sensitivity", "S_ppv", "V_sensitivity", "V_ppv", "macro_f1_nsvf")
-
-
-def row(label: str, figures: dict, ci: dict | None = None) -> str:
-    cells = []
-    for key in COLUMNS:
-        v = figures.get(key)
-        text = "n/a" if v is None else f"{v:.3f}"
-        if ci and ci.get(key, {}).get("low") is not None:
-            text += f" [{ci[key]['low']:.2f}-{ci[key]['high']:.2f}]"
-        cells.append(f"{text:>18}")
-    return f"{label:<22}" + "".join(cells)
 
 
 def main(argv=None) -> int:
@@ -65,14 +54,14 @@ def main(argv=None) -> int:
         out.write_text(json.dumps(finite_or_none(result), indent=1))
         print(f"\nseed {seed} ({args.profile}, recipe {args.recipe}), DS2; "
               f"[95 % interval over records]; {result['seconds']:.0f} s")
-        print(f"{'':<22}" + "".join(f"{c:>18}" for c in COLUMNS))
+        print(format_header())
         for context, entry in result["contexts"].items():
-            print(row(realuse.condition_label(context), entry["figures"],
-                      entry["ci95_by_record"]) +
+            print(format_row(realuse.condition_label(context), entry["figures"],
+                             entry["ci95_by_record"]) +
                   f"  ({entry['input_ms_per_beat']:.3f} ms/beat inputs)")
         det = result["detector"]
-        print(row(realuse.condition_label("detector"), det["figures"],
-                  det["ci95_by_record"]))
+        print(format_row(realuse.condition_label("detector"), det["figures"],
+                         det["ci95_by_record"]))
         print(f"  detector: {det['matched']} beats matched, {det['missed']} missed, "
               f"{det['false']} false detections (150 ms)")
         print(f"wrote {out}")

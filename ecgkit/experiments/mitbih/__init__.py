@@ -45,7 +45,8 @@ Protocol
   over records, not beats (``test.ci95_by_record``, :mod:`.records`), and every headline
   figure without record 232 (``test.without_232``).
 * Real use (:mod:`.realuse`, ``scripts/bench_mitbih_real_use.py``): the same network at
-  XQRS-detected beats, with 1-5 minutes of context, and causally.
+  XQRS-detected beats, with 1-5 minutes of context, and causally. :mod:`.report` prints
+  both recipes' results side by side (``scripts/bench_mitbih.py --report``).
 * Provenance: the git commit, the recipe and its hash (:func:`recipe_hash`), the
   SHA-256 of the MIT-BIH files read and the command line (``"provenance"``).
 
@@ -54,7 +55,7 @@ gradient boosting on 32 points of the beat minus its record's median beat, plus 
 RR features, binned at class-weighted quantiles (:class:`BinnedGBM`; seconds to train,
 the cross-validation for its threshold under a minute).
 """
-from ecgkit.experiments.mitbih import realuse, selection
+from ecgkit.experiments.mitbih import realuse, report, selection
 from ecgkit.experiments.mitbih.cv import cross_validate_recipes
 from ecgkit.experiments.mitbih.decision import (PRIOR_WEIGHTS, BeatDecision,
                                                 adjust_for_prior, check_s_threshold,
@@ -76,7 +77,8 @@ from ecgkit.experiments.mitbih.trees import (BinnedGBM, WeightedQuantileBins,
                                              gbm_out_of_fold, gbm_probabilities, train_gbm)
 
 __all__ = ["MitbihRecipe", "RECIPES", "WIRINGS", "with_wiring", "PUBLISHED", "S_THRESHOLDS",
-           "DS2_INFORMED", "recipe_hash", "selection", "realuse", "recipe_for", "per_record_figures",
+           "DS2_INFORMED", "recipe_hash", "selection", "realuse", "report",
+           "recipe_for", "per_record_figures",
            "record_bootstrap_ci", "record_checksums",
            "split_indices", "hold_out_validation", "validation_records", "member_seeds",
            "train_cnnlstm", "epoch_used", "predict_beats", "BeatAugment",

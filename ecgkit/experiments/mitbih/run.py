@@ -25,7 +25,8 @@ from ecgkit.experiments.mitbih.recipe import (DS2_INFORMED, MODELS, PUBLISHED, R
                                               WIRINGS, MitbihRecipe, member_seeds,
                                               recipe_hash, with_wiring)
 from ecgkit.experiments.mitbih.records import (per_record_figures, record_bootstrap_ci,
-                                               record_checksums, score_table)
+                                               record_checksums, record_confusions,
+                                               score_table)
 from ecgkit.experiments.mitbih import selection
 from ecgkit.experiments.mitbih.splits import holds_out_patients, split_indices
 from ecgkit.experiments.mitbih.trees import gbm_out_of_fold, gbm_probabilities, train_gbm
@@ -253,9 +254,13 @@ def _test_entries(table, idx, probs, decision: BeatDecision) -> tuple[dict, dict
 
 def _record_entries(y_true, y_pred, records) -> dict:
     """Per-record figures, intervals from a bootstrap over records, and the headline
-    figures without record 232 (with their own record-bootstrap interval)."""
+    figures without record 232 (with their own record-bootstrap interval); each record's
+    confusion matrix."""
+    names, matrices = record_confusions(y_true, y_pred, records)
     out = {"per_record": per_record_figures(y_true, y_pred, records),
-           "ci95_by_record": record_bootstrap_ci(y_true, y_pred, records)}
+           "ci95_by_record": record_bootstrap_ci(y_true, y_pred, records),
+           # what a paired bootstrap over records needs (report.paired_difference)
+           "confusions_by_record": dict(zip(names, matrices.tolist()))}
     if "232" in set(records) and len(set(records)) > 1:
         out["without_232"] = record_bootstrap_ci(y_true, y_pred, records, exclude=["232"])
     return out

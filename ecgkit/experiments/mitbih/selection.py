@@ -24,7 +24,9 @@ from dataclasses import asdict, replace
 from pathlib import Path
 
 import numpy as np
+import torch
 
+from ecgkit import config
 from ecgkit.experiments.mitbih.cv import cross_validate_recipes
 from ecgkit.experiments.mitbih.recipe import (RECIPES, MitbihRecipe, recipe_hash,
                                               with_wiring)
@@ -213,6 +215,8 @@ def _run_piece(path: Path, name: str, recipe: MitbihRecipe, seed: int, n_folds: 
     entry.pop("_probs")
     piece = {"name": name, "seed": seed, "n_folds": n_folds, "folds": cv["folds"],
              "recipe_hash": recipe_hash(recipe), "commit": git_commit(),
+             # GPU networks are not bit for bit CPU ones: a mixed search says which ran where
+             "device": config.get_device(device).type, "threads": torch.get_num_threads(),
              "seconds": time.perf_counter() - t0, **entry}
     path.write_text(json.dumps(finite_or_none(piece), indent=1))
     if verbose:

@@ -34,6 +34,10 @@ def test_benchmark_smoke_run(tmp_path, monkeypatch):
     assert ci["records"] == len(per_record)
     assert ci["accuracy"]["low"] <= test["accuracy"] <= ci["accuracy"]["high"]
     assert np.isclose(ci["accuracy"]["point"], test["accuracy"])
+    # each record's confusion matrix, summing to the whole test side's
+    assert set(test["confusions_by_record"]) == set(per_record)
+    assert (np.sum(list(test["confusions_by_record"].values()), axis=0)
+            == np.array(test["confusion_matrix"])).all()
     prov = result["provenance"]
     assert prov["recipe_hash"] == mitbih.recipe_hash(mitbih.recipe_for("smoke"))
     assert set(prov["data_sha256"]) == {f"{r}.{e}" for r in
