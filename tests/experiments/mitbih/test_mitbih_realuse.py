@@ -72,3 +72,37 @@ def test_committed_results_are_of_the_current_recipe_and_others_are_refused(tmp_
         realuse.load_results("sample")
     assert realuse.condition_label("2.0") == "first 2 min"
     assert realuse.condition_label("detector") == "XQRS-detected beats"
+
+
+def test_real_use_script_with_the_ds1_recipe_end_to_end(tmp_path, monkeypatch, capsys):
+    """What is run on the day the DS1-only recipe is frozen: the script trains it once,
+    scores every context and the detected beats, records provenance and the per-record
+    confusions, refuses to overwrite its JSON, and the report reads it."""
+    import importlib.util
+    from dataclasses import asdict
+    from pathlib import Path
+
+    from ecgkit.experiments.mitbih import recipe_for, recipe_hash, report, selection
+
+    path = Path(__file__).resolve().parents[3] / "scripts" / "bench_mitbih_real_use.py"
+    spec = importlib.util.spec_from_file_location("bench_mitbih_real_use", path)
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    monkeypatch.setattr(selection, "FROZEN", tmp_path / "ds1_recipe.json")
+    frozen = recipe_for("smoke")   # a cheap stand-in for what --freeze writes
+    selection.FROZEN.write_text(json.dumps({"recipe": asdict(frozen),
+                                            "recipe_hash": recipe_hash(frozen)}))
+    argv = ["--profile", "smoke", "--recipe", "ds1", "--seeds", "0", "--device", "cpu",
+            "--out-dir", str(tmp_path)]
+    assert script.main(argv) == 0
+    assert "XQRS-detected beats" in capsys.readouterr().out
+    result = json.loads((tmp_path / "mitbih_real_use_ds1_seed0.json").read_text())
+    ref = result["reference"]
+    assert ref["provenance"]["recipe_hash"] == recipe_hash(frozen)
+    assert ref["protocol"]["choices_that_saw_ds2"] == []
+    assert set(ref["test"]["confusions_by_record"]) == set(ref["data"]["records"]["test"])
+    assert set(result["contexts"]) == {str(c) for c in realuse.CONTEXTS}
+    assert result["detector"]["matched"] > 0 and result["seconds"] > 0
+    with pytest.raises(SystemExit):   # an existing result is not replaced silently
+        script.main(argv)
+    assert "(median run)" in report.format_recipe("ds1", realuse.load_results("ds1", tmp_path))
