@@ -9,7 +9,8 @@ in code before any run), resumable, then frozen:
     python scripts/select_mitbih_recipe.py --search --names "additive, 4 ep, drop 0.5, 1 net"
     python scripts/select_mitbih_recipe.py --status             # pieces done, cost so far
     python scripts/select_mitbih_recipe.py --freeze             # rule -> ds1_recipe.json
-    python scripts/bench_mitbih.py --recipe ds1 --splits inter  # then, once, on DS2
+    python scripts/bench_mitbih_real_use.py --recipe ds1        # then, once, on DS2
+    python scripts/bench_mitbih.py --report                     # beside the profile's
 
 Each (candidate, seed) is one JSON in ``--dir`` (default
 ecgkit/experiments/mitbih/ds1_search, in the repository: commit the pieces, so that

@@ -14,7 +14,8 @@ The order of work (``scripts/select_mitbih_recipe.py --search``):
    folds) is read, not run again, so the search can run in several sittings.
 3. :data:`RULE` picks the recipe from the pieces (:func:`choose`); :func:`freeze` writes
    it with its hash (``ds1_recipe.json``); only then is it scored on DS2, once
-   (``python scripts/bench_mitbih.py --recipe ds1``).
+   (``python scripts/bench_mitbih_real_use.py --recipe ds1``: the benchmark's figures and
+   the real-use ones; ``scripts/bench_mitbih.py --report`` shows them beside the profile's).
 """
 from __future__ import annotations
 
