@@ -126,12 +126,25 @@ def _per_record_lines(rows: list[dict]) -> list[str]:
     return lines
 
 
+def _budget(results: dict[int, dict]) -> str:
+    """What one run of the recipe trains, and how long it took, seed by seed."""
+    recipe = next(iter(results.values()))["reference"]["recipe"]
+    seconds = ", ".join(f"{r['reference']['timing']['train_time_s']:.0f}"
+                        for _, r in sorted(results.items()))
+    where = sorted({f"{r['reference']['protocol']['device']}, "
+                    f"{r['reference'].get('cpu_threads')} threads" for r in results.values()})
+    return (f"budget: {recipe['n_models']} network(s) x {recipe['epochs']} epochs x "
+            f"{recipe['samples_per_epoch']:,} sampled beats; trained in {seconds} s "
+            f"(seeds {', '.join(map(str, sorted(results)))}; {' / '.join(where)})")
+
+
 def format_recipe(name: str, results: dict[int, dict]) -> str:
     """The report of one recipe (``"profile"`` or ``"ds1"``): every seed with its
     intervals, without record 232, record 232 alone, at detected beats; the per-record
     table of the median run."""
     middle = median_run(results)
     lines = [textwrap.fill(f"== {name}: {RECIPE_LABELS[name]}", 100, subsequent_indent="   "),
+             _budget(results),
              "DS2, reference beats, whole records; [95 % interval, bootstrap over records]",
              format_header()]
     for s, res in sorted(results.items()):
@@ -176,7 +189,9 @@ def format_report(folder=RESULTS) -> str:
         except ValueError as why:
             parts.append(f"ds1 - profile, paired: not available ({why})")
         else:
-            parts.append(f"ds1 - profile, DS2 macro-F1 (N, S, V, F): {d['difference']:+.3f} "
+            same = _budget(found["ds1"]).split(";")[0] == _budget(found["profile"]).split(";")[0]
+            parts.append(("equal budgets" if same else "budgets differ (see above)") + "; "
+                         f"ds1 - profile, DS2 macro-F1 (N, S, V, F): {d['difference']:+.3f} "
                          f"(per seed {', '.join(f'{x:+.3f}' for x in d['per_seed'])}; 95 % "
                          f"bootstrap over records {d['ci95'][0]:+.3f} to {d['ci95'][1]:+.3f}:"
                          f" {d['verdict']})")

@@ -68,6 +68,7 @@ def test_report_shows_both_recipes_labelled(tmp_path, monkeypatch):
     monkeypatch.setattr(selection, "FROZEN", tmp_path / "ds1_recipe.json")
     text = report.format_report(tmp_path)
     assert "choices that saw DS2" in text and "(median run)" in text
+    assert "budget: 3 network(s) x 4 epochs x 40,000 sampled beats; trained in" in text
     assert text.count("record 232 alone") == 3 and text.count("XQRS-detected") == 3
     assert "== ds1: not run yet" in text and "--recipe ds1" in text
 
@@ -88,7 +89,7 @@ def test_report_shows_both_recipes_labelled(tmp_path, monkeypatch):
         path.write_text(json.dumps(result))
     text = report.format_report(tmp_path)
     assert "ds1 - profile, DS2 macro-F1 (N, S, V, F): +0.000" in text
-    assert "cannot tell apart" in text
+    assert "cannot tell apart" in text and "equal budgets; ds1 - profile" in text
 
 
 def test_bench_mitbih_report_option_trains_nothing(capsys):
