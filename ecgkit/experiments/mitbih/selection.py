@@ -138,6 +138,7 @@ def derived_piece(ensemble_piece: dict, name: str, recipe: MitbihRecipe) -> dict
         "name": name, "seed": ensemble_piece["seed"], "n_folds": ensemble_piece["n_folds"],
         "folds": ensemble_piece["folds"], "recipe_hash": recipe_hash(recipe),
         "commit": ensemble_piece["commit"], "seconds": ensemble_piece["seconds"] / n,
+        **{k: ensemble_piece[k] for k in ("device", "threads") if k in ensemble_piece},
         "summary": ensemble_piece["member_summaries"][0],
         "train_time_s": ensemble_piece["train_time_s"] / n,
         "recipe": {**asdict(recipe), "wiring": recipe.wiring},

@@ -40,6 +40,8 @@ def test_search_resumes_and_the_rule_prefers_the_cheaper_near_tie(fake_cv, tmp_p
     assert len(fake_cv) == len(selection.SEEDS) and set(first) == set(names[:2])
     trained = first[max(names[:2], key=lambda n: selection.candidates()[n].n_models)][0]
     assert trained["device"] in ("cpu", "cuda", "mps") and trained["threads"] >= 1
+    read_off = first[min(names[:2], key=lambda n: selection.candidates()[n].n_models)][0]
+    assert (read_off["device"], read_off["threads"]) == (trained["device"], trained["threads"])
     selection.search(tmp_path, names, verbose=False)       # resumes: the new pair only
     assert len(fake_cv) == 2 * len(selection.SEEDS)
     pieces = selection.search(tmp_path, names, verbose=False)
