@@ -126,15 +126,20 @@ def _per_record_lines(rows: list[dict]) -> list[str]:
     return lines
 
 
+def _budget_key(results: dict[int, dict]) -> tuple:
+    recipe = next(iter(results.values()))["reference"]["recipe"]
+    return recipe["n_models"], recipe["epochs"], recipe["samples_per_epoch"]
+
+
 def _budget(results: dict[int, dict]) -> str:
     """What one run of the recipe trains, and how long it took, seed by seed."""
-    recipe = next(iter(results.values()))["reference"]["recipe"]
+    n_models, epochs, samples = _budget_key(results)
     seconds = ", ".join(f"{r['reference']['timing']['train_time_s']:.0f}"
                         for _, r in sorted(results.items()))
     where = sorted({f"{r['reference']['protocol']['device']}, "
                     f"{r['reference'].get('cpu_threads')} threads" for r in results.values()})
-    return (f"budget: {recipe['n_models']} network(s) x {recipe['epochs']} epochs x "
-            f"{recipe['samples_per_epoch']:,} sampled beats; trained in {seconds} s "
+    return (f"budget: {n_models} network(s) x {epochs} epochs x "
+            f"{samples:,} sampled beats; trained in {seconds} s "
             f"(seeds {', '.join(map(str, sorted(results)))}; {' / '.join(where)})")
 
 
@@ -189,7 +194,7 @@ def format_report(folder=RESULTS) -> str:
         except ValueError as why:
             parts.append(f"ds1 - profile, paired: not available ({why})")
         else:
-            same = _budget(found["ds1"]).split(";")[0] == _budget(found["profile"]).split(";")[0]
+            same = len({_budget_key(found[n]) for n in found}) == 1
             parts.append(("equal budgets" if same else "budgets differ (see above)") + "; "
                          f"ds1 - profile, DS2 macro-F1 (N, S, V, F): {d['difference']:+.3f} "
                          f"(per seed {', '.join(f'{x:+.3f}' for x in d['per_seed'])}; 95 % "
