@@ -17,8 +17,8 @@ ecgkit/experiments/mitbih/ds1_search, in the repository: commit the pieces, so t
 sittings on different machines add up); a piece already there is not run again, so the
 search runs in several sittings or in several processes (``--jobs``, which shares out
 only the unfinished candidates and the CPU cores, or ``--names``). A 1-network
-candidate is read off the first network of its 3-network sibling. Its cost is in the
-selection module's comments: sized for a GPU.
+candidate is read off the first network of its 3-network sibling. Its measured cost is in
+the selection module's comments (many hours of 2 CPU cores).
 
 Single comparisons (not the declared search):
 

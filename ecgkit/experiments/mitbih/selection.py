@@ -46,10 +46,11 @@ SEEDS = (0, 1, 2)
 # candidate is the first network of its 3-network sibling (same recipe, same seed:
 # member_seeds), so search() trains the 3-network candidates and reads each 1-network
 # candidate off their first member: 12 x 3 x 5 x 3 = 540 networks, half of 4 epochs and
-# half of 8. Measured on 2 CPU cores: a 3-network 4-epoch piece (15 networks) in about
-# 760 s in one process, some 50 s per 4-epoch network, so about 11 hours in all; with
-# --jobs 2 (one thread each) two such pieces in about 1,200 s, some 9 hours in all.
-# Several sittings, or a GPU machine with several processes (--jobs).
+# half of 8. Measured on 2 CPU cores (the committed pieces' seconds): 36 trained pieces
+# in 17.7 process-hours, a 4-epoch piece (15 networks) in 730-1,310 s and an 8-epoch one
+# in 1,515-2,835 s, the longer times with two pieces side by side, one thread each. Two
+# at a time (--jobs 2), about 9-10 hours of wall clock, in several sittings; a GPU
+# machine with several processes (--jobs) takes it in one.
 RULE = ("the highest mean, over seeds 0-2, of the pooled out-of-fold macro-F1 over N, S, "
         "V, F on DS1 (5 folds by record); a candidate within 0.005 of the best that costs "
         "less (fewer networks, then fewer epochs) is taken instead")
