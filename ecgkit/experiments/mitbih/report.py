@@ -20,7 +20,7 @@ from ecgkit.experiments.mitbih.recipe import DS2_INFORMED
 from ecgkit.experiments.mitbih.records import FIGURES, figures_from_confusion
 
 __all__ = ["RECIPE_LABELS", "median_run", "format_header", "format_row", "paired_difference",
-           "format_recipe", "format_report"]
+           "format_budget", "format_recipe", "format_report"]
 
 RECIPE_LABELS = {
     "profile": "the full profile's recipe; choices that saw DS2: " + "; ".join(DS2_INFORMED),
@@ -131,7 +131,7 @@ def _budget_key(results: dict[int, dict]) -> tuple:
     return recipe["n_models"], recipe["epochs"], recipe["samples_per_epoch"]
 
 
-def _budget(results: dict[int, dict]) -> str:
+def format_budget(results: dict[int, dict]) -> str:
     """What one run of the recipe trains, and how long it took, seed by seed."""
     n_models, epochs, samples = _budget_key(results)
     seconds = ", ".join(f"{r['reference']['timing']['train_time_s']:.0f}"
@@ -149,7 +149,7 @@ def format_recipe(name: str, results: dict[int, dict]) -> str:
     table of the median run."""
     middle = median_run(results)
     lines = [textwrap.fill(f"== {name}: {RECIPE_LABELS[name]}", 100, subsequent_indent="   "),
-             _budget(results),
+             format_budget(results),
              "DS2, reference beats, whole records; [95 % interval, bootstrap over records]",
              format_header()]
     for s, res in sorted(results.items()):
